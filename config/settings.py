@@ -1,0 +1,372 @@
+"""MusicHub settings: every knob is read here, from the environment, through one typed reader.
+
+Each setting names its environment variable and documents it where it is defined; `.env.sample`
+lists them all. A `.env` file beside `manage.py` is read when present (real environment
+variables win). Optional integrations (Redis, S3, …) stay off until their variable is set.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+# --- Core -----------------------------------------------------------------------------------
+
+# DEBUG: development mode (tracebacks, no HTTPS requirements). Off unless set to true.
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _development_secret_key() -> str:
+    """A random key generated once per checkout and kept in `.dev-secret-key` (git-ignored)."""
+    path = BASE_DIR / ".dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# SECRET_KEY: signs sessions and tokens, and (through HKDF) encrypts stored secrets when
+# FIELD_ENCRYPTION_KEYS is unset. Required when DEBUG is off.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. For development, set DEBUG=true "
+            "(`make run` and `make test` write a .env that does)."
+        )
+    SECRET_KEY = _development_secret_key()
+
+# ALLOWED_HOSTS: comma-separated host names this server answers to.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# CSRF_TRUSTED_ORIGINS: comma-separated origins (scheme + host) allowed to post forms over HTTPS.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# ADMIN_EMAIL: comma-separated emails whose users are admins (case-insensitive), beside superusers.
+ADMIN_EMAILS = frozenset(email.strip().lower() for email in env.list("ADMIN_EMAIL", default=[]))
+
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+TEST_RUNNER = "core.test_runner.PytestTestRunner"
+
+INSTALLED_APPS = [
+    "daphne",
+    "users.admin_config.MusicHubAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "dj_rest_auth",
+    "dj_rest_auth.registration",
+    "corsheaders",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "core",
+    "users",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+
+# DATABASE_URL: e.g. postgres://user:pass@host:5432/musichub. Default: a SQLite file beside manage.py.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN, so two
+    # writers queue instead of failing with "database is locked" halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    # DATABASE_CONN_MAX_AGE: seconds a PostgreSQL connection is reused (0 closes it per request).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, Celery broker, Channels layer ----------------------------------------------
+
+# REDIS_URL: e.g. redis://127.0.0.1:6379/0. Without it: local-memory cache, in-memory channel
+# layer, and background tasks run in-process (fine for one process; production wants Redis).
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "musichub",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "musichub:channels"},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Celery reads every CELERY_* setting below (config/celery.py).
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "musichub:celery:"}
+CELERY_TIMEZONE = "UTC"
+
+# --- Accounts and authentication ------------------------------------------------------------
+
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing with the production work factor dominates a test suite that signs in a lot.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# django-allauth: email is the login; no username at all.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# ACCOUNT_EMAIL_VERIFICATION: "none", "optional" or "mandatory" (mandatory needs a working EMAIL_URL).
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+ACCOUNT_ADAPTER = "users.adapters.AccountAdapter"
+
+# dj-rest-auth: DRF token + JWT pair on login and registration (users/api/views.py).
+REST_AUTH = {
+    "LOGIN_SERIALIZER": "users.api.serializers.LoginSerializer",
+    "REGISTER_SERIALIZER": "users.api.serializers.RegisterSerializer",
+    "USER_DETAILS_SERIALIZER": "users.api.serializers.MeSerializer",
+    "SESSION_LOGIN": False,
+    "USE_JWT": False,
+    "JWT_AUTH_HTTPONLY": False,
+    "OLD_PASSWORD_FIELD_ENABLED": True,
+}
+
+SIMPLE_JWT = {
+    # JWT_ACCESS_MINUTES / JWT_REFRESH_DAYS: lifetimes of the access and refresh JWTs.
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+REST_FRAMEWORK = {
+    # JWT first: its `Bearer` challenge makes a missing credential a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "users.authentication.JWTAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # AUTH_THROTTLE_RATE: sign-in attempts (login, registration, JWT refresh) per client.
+        "auth": env.str("AUTH_THROTTLE_RATE", default="10/minute"),
+    },
+    # NUM_PROXIES: reverse proxies in front of the app, so throttling sees the client's address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MusicHub API",
+    "DESCRIPTION": "A self-hosted music hub: keys, connections, listening history, catalog, rooms.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# CORS_ALLOWED_ORIGINS: comma-separated origins of browser front ends allowed to call the API.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+# --- Files ----------------------------------------------------------------------------------
+
+# MEDIA_ROOT: where uploaded files (songs, images) are stored. MEDIA_URL: the URL they are served at.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# STATIC_ROOT: where `collectstatic` gathers static files (served by WhiteNoise).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_URL = "static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and not TESTING
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# In development and tests WhiteNoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# MAX_USER_IMAGE_BYTES: the largest profile picture accepted.
+MAX_USER_IMAGE_BYTES = env.int("MAX_USER_IMAGE_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- External services ----------------------------------------------------------------------
+# Base URLs of every provider, so tests and the demo can point them at the sandbox.
+
+SPOTIFY_ACCOUNTS_URL = env.str("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
+SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
+# SPOTIFY_REDIRECT_URI: where Spotify sends the user back (Spotify refuses `localhost`).
+SPOTIFY_REDIRECT_URI = env.str("SPOTIFY_REDIRECT_URI", default="http://127.0.0.1:8000/spotify/redirect")
+# SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET: the app's Spotify credentials when no active
+# SpotifyCredential is stored in the database.
+SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")
+SPOTIFY_CLIENT_SECRET = env.str("SPOTIFY_CLIENT_SECRET", default="")
+LASTFM_API_URL = env.str("LASTFM_API_URL", default="https://ws.audioscrobbler.com/2.0/")
+YOUTUBE_API_URL = env.str("YOUTUBE_API_URL", default="https://www.googleapis.com/youtube/v3")
+DEEZER_API_URL = env.str("DEEZER_API_URL", default="https://api.deezer.com")
+DEEZER_CONNECT_URL = env.str("DEEZER_CONNECT_URL", default="https://connect.deezer.com")
+APPLE_MUSIC_API_URL = env.str("APPLE_MUSIC_API_URL", default="https://api.music.apple.com/v1")
+TIDAL_API_URL = env.str("TIDAL_API_URL", default="https://openapi.tidal.com/v2")
+TIDAL_AUTH_URL = env.str("TIDAL_AUTH_URL", default="https://auth.tidal.com/v1/oauth2")
+AMAZON_MUSIC_API_URL = env.str("AMAZON_MUSIC_API_URL", default="https://api.music.amazon.dev/v1")
+AMAZON_AUTH_URL = env.str("AMAZON_AUTH_URL", default="https://api.amazon.com")
+TRAKT_API_URL = env.str("TRAKT_API_URL", default="https://api.trakt.tv")
+STEAM_API_URL = env.str("STEAM_API_URL", default="https://api.steampowered.com")
+XBOX_API_URL = env.str("XBOX_API_URL", default="https://xbl.io/api/v2")
+RETROACHIEVEMENTS_API_URL = env.str("RETROACHIEVEMENTS_API_URL", default="https://retroachievements.org/API")
+PSN_AUTH_URL = env.str("PSN_AUTH_URL", default="https://ca.account.sony.com/api")
+PSN_API_URL = env.str("PSN_API_URL", default="https://m.np.playstation.com/api")
+
+# HTTP_TIMEOUT_SECONDS / HTTP_RETRIES: every outgoing call's timeout, and how many times a
+# connection error or a 5xx is retried (with backoff) before the provider counts as unavailable.
+HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=10.0)
+HTTP_RETRIES = env.int("HTTP_RETRIES", default=2)
+
+# --- Email ----------------------------------------------------------------------------------
+
+# EMAIL_URL: e.g. smtp+tls://user:pass@smtp.example.com:587. Default: print emails to the console.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# DEFAULT_FROM_EMAIL: the sender of account emails.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MusicHub <noreply@localhost>")
+
+# --- Internationalisation -------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Security (production) ------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the web pages' JavaScript reads it to send X-CSRFToken
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    # SECURE_SSL_REDIRECT: redirect plain HTTP to HTTPS (turn off when the proxy already does).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # SECURE_HSTS_SECONDS / _INCLUDE_SUBDOMAINS / _PRELOAD: HTTP Strict Transport Security.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# BEHIND_TLS_PROXY: trust X-Forwarded-Proto from the reverse proxy that terminates TLS.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging --------------------------------------------------------------------------------
+
+# LOG_LEVEL: DEBUG, INFO, WARNING or ERROR for the project's own loggers.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        name: {"level": LOG_LEVEL}
+        for name in ("core", "users", "credentials", "musics", "listening", "rooms", "providers")
+    },
+}

@@ -1,0 +1,61 @@
+"""Health check and the JSON error pages for paths under /api/."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/", "/users/api-keys", "/music/")
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """200 `{"status": "ok", "database": "ok", "cache": "ok"}`, or 503 naming what is down."""
+    body = {"status": "ok"}
+    for name, check in (("database", _check_database), ("cache", _check_cache)):
+        try:
+            check()
+            body[name] = "ok"
+        except Exception as exc:  # any failure of a dependency is a 503, with the reason logged
+            logger.warning("Health check: %s is down: %s", name, exc)
+            body[name] = "unavailable"
+            body["status"] = "unavailable"
+    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
+    return defaults.server_error(request)

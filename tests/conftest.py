@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from tests.factories import UserFactory
+from users.services import auth_credentials_issue
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Each test: an empty cache (throttle counters live there), its own media folder,
+    and tasks run in-process unless a test starts a real worker."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+def client_for(user, scheme: str) -> APIClient:
+    credentials = auth_credentials_issue(user=user)
+    client = APIClient()
+    if scheme == "token":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {credentials.key}")
+    else:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {credentials.access}")
+    return client
+
+
+@pytest.fixture(params=["token", "jwt"])
+def auth_client(request, user) -> APIClient:
+    """A client signed in as `user`, once with each scheme (DRF token, JWT)."""
+    return client_for(user, request.param)

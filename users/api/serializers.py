@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
+from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from users.models import User
+
+DUPLICATE_EMAIL = "A user is already registered with this e-mail address."
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The signed-in user's own account (the only shape that carries an email)."""
+
+    is_admin = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "full_name", "image", "is_admin", "date_joined")
+        read_only_fields = fields
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    image = serializers.FileField(required=False, allow_empty_file=False)
+    remove_image = serializers.BooleanField(required=False, default=False)
+
+
+class PublicUserSerializer(serializers.ModelSerializer):
+    """Another user, as everyone may see them: no email, nothing private."""
+
+    class Meta:
+        model = User
+        fields = ("id", "full_name", "image")
+        read_only_fields = fields
+
+
+class AuthCredentialsSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="DRF token: send as `Authorization: Token <key>`.")
+    access = serializers.CharField(help_text="Access JWT: send as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="Refresh JWT, for /api/auth/token/refresh/.")
+    user = MeSerializer()
+
+
+class LoginSerializer(BaseLoginSerializer):
+    username = None
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"}, write_only=True, trim_whitespace=False)
+
+
+class RegisterSerializer(BaseRegisterSerializer):
+    username = None
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    password1 = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    password2 = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate_email(self, email: str) -> str:
+        email = get_adapter().clean_email(email).strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
+        return email
+
+    def validate_password1(self, password: str) -> str:
+        return password  # checked in validate(), where the email and name are known
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["password1"] != data["password2"]:
+            raise serializers.ValidationError({"password2": ["The two password fields didn't match."]})
+        candidate = User(email=data["email"], full_name=data.get("full_name", ""))
+        try:
+            validate_password(data["password1"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password1": list(exc.messages)}) from exc
+        return data
+
+    def get_cleaned_data(self) -> dict[str, Any]:
+        return {**super().get_cleaned_data(), "full_name": self.validated_data.get("full_name", "")}
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(required=False, help_text="A refresh JWT to blacklist.")
+
+
+class LogoutResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AdminCheckSerializer(serializers.Serializer):
+    admin = serializers.BooleanField()

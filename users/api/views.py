@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from dj_rest_auth.registration.views import RegisterView as BaseRegisterView
+from dj_rest_auth.views import LoginView as BaseLoginView
+from dj_rest_auth.views import PasswordChangeView as BasePasswordChangeView
+from django.contrib.auth import logout as django_logout
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, filters, generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from users import selectors, services
+from users.api.serializers import (
+    DUPLICATE_EMAIL,
+    AdminCheckSerializer,
+    AuthCredentialsSerializer,
+    LogoutResponseSerializer,
+    LogoutSerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+    PublicUserSerializer,
+)
+
+
+class LoginView(BaseLoginView):
+    """Email + password → a DRF token and a JWT pair, with the user."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+
+    @extend_schema(responses=AuthCredentialsSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        credentials = services.auth_credentials_issue(user=serializer.validated_data["user"])
+        return Response(AuthCredentialsSerializer(credentials, context=self.get_serializer_context()).data)
+
+
+class RegisterView(BaseRegisterView):
+    """Creates an account; answers 201 with the user and both credentials."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+
+    def perform_create(self, serializer):
+        try:
+            with transaction.atomic():
+                return super().perform_create(serializer)
+        except IntegrityError as exc:  # the same email registered concurrently
+            raise exceptions.ValidationError({"email": [DUPLICATE_EMAIL]}) from exc
+
+    def get_response_data(self, user):
+        data = super().get_response_data(user)
+        if data and "key" not in data:  # mandatory email verification: nothing to sign in with yet
+            return data
+        credentials = services.auth_credentials_issue(user=user)
+        return AuthCredentialsSerializer(credentials, context=self.get_serializer_context()).data
+
+    @extend_schema(responses={201: AuthCredentialsSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(APIView):
+    """Ends the DRF token and blacklists the refresh JWT given in the body."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=LogoutSerializer, responses=LogoutResponseSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refresh = serializer.validated_data.get("refresh")
+        user = request.user if request.user.is_authenticated else None
+        if user is None and not refresh:
+            raise exceptions.NotAuthenticated()
+        services.auth_logout(user=user, refresh=refresh)
+        django_logout(request._request)
+        return Response({"detail": "Successfully logged out."})
+
+
+class MeView(APIView):
+    """The signed-in user: read it, or change the name and picture (JSON or multipart)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    def put(self, request: Request) -> Response:
+        return self.patch(request)
+
+
+class PasswordChangeView(BasePasswordChangeView):
+    throttle_scope = "auth"
+
+
+class TokenRefreshView(jwt_views.TokenRefreshView):
+    throttle_scope = "auth"
+
+
+class TokenVerifyView(jwt_views.TokenVerifyView):
+    throttle_scope = "auth"
+
+
+class AdminCheckView(APIView):
+    @extend_schema(responses=AdminCheckSerializer)
+    def get(self, request: Request) -> Response:
+        return Response({"admin": request.user.is_admin}, status=status.HTTP_200_OK)
+
+
+class UserListView(generics.ListAPIView):
+    """Everyone but me, by name; `?search=` matches names."""
+
+    serializer_class = PublicUserSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["full_name"]
+
+    def get_queryset(self):
+        return selectors.user_list_others(user=self.request.user)
+
+
+class UserDetailView(generics.RetrieveAPIView):
+    serializer_class = PublicUserSerializer
+
+    def get_queryset(self):
+        return selectors.user_list_active()

@@ -1,0 +1,34 @@
+"""Creates (or resets) the demo account that `make run` prints, for a development checkout."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from users.models import User
+
+DEMO_EMAIL = "demo@musichub.local"
+DEMO_PASSWORD = "musichub-demo"  # noqa: S105 - a development-only account, refused when DEBUG is off
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo admin account (development only) and print its login."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--email", default=DEMO_EMAIL)
+        parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument("--force", action="store_true", help="Allow it with DEBUG off.")
+
+    def handle(self, *args, email: str, password: str, force: bool, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError("The demo account has a known password: run this with DEBUG=true only.")
+        user, created = User.objects.get_or_create(
+            email=email.lower(), defaults={"full_name": "Demo Listener"}
+        )
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'Created' if created else 'Reset'} the demo account. Sign in with:\n"
+                f"    email:    {user.email}\n    password: {password}"
+            )
+        )
