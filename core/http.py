@@ -1,15 +1,19 @@
-"""The one outgoing HTTP session: every call to an external service goes through `http_client()`.
+"""The one outgoing HTTP session: every call to an external service goes through it.
 
 It sets a timeout on every call, our User-Agent, and retries connection errors, timeouts and
 502/503/504 answers a bounded number of times with exponential backoff (idempotent methods only).
 A 429 is never retried here: the caller turns it into a rate-limit error with its Retry-After,
 so no web request sleeps waiting for a provider.
+
+`http_client()` is the shared pooled client. `client_options()` gives the same transport, timeout
+and headers to a library that builds its own httpx client (Authlib's OAuth2Client).
 """
 
 from __future__ import annotations
 
 import functools
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 from httpx_retries import Retry, RetryTransport
@@ -30,14 +34,14 @@ def _settings_default(name: str, fallback: float) -> float:
         return fallback
 
 
-def make_http_client(
+def client_options(
     *,
     timeout: float | None = None,
     retries: int | None = None,
     backoff_factor: float = 0.5,
     transport: httpx.BaseTransport | None = None,
-) -> httpx.Client:
-    """A new client; prefer `http_client()`, which shares one connection pool per process."""
+) -> dict[str, Any]:
+    """Keyword arguments for `httpx.Client` (or a subclass) with our timeout, retries and User-Agent."""
     timeout = (
         timeout if timeout is not None else _settings_default("HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
     )
@@ -48,12 +52,17 @@ def make_http_client(
         status_forcelist=RETRY_STATUSES,
         max_backoff_wait=5.0,
     )
-    return httpx.Client(
-        transport=RetryTransport(transport=transport or httpx.HTTPTransport(), retry=retry),
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-        headers={"User-Agent": USER_AGENT},
-        follow_redirects=False,
-    )
+    return {
+        "transport": RetryTransport(transport=transport or httpx.HTTPTransport(), retry=retry),
+        "timeout": httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        "headers": {"User-Agent": USER_AGENT},
+        "follow_redirects": False,
+    }
+
+
+def make_http_client(**options: Any) -> httpx.Client:
+    """A new client; prefer `http_client()`, which shares one connection pool per process."""
+    return httpx.Client(**client_options(**options))
 
 
 @functools.cache

@@ -51,3 +51,6 @@ def client_for(user, scheme: str) -> APIClient:
 def auth_client(request, user) -> APIClient:
     """A client signed in as `user`, once with each scheme (DRF token, JWT)."""
     return client_for(user, request.param)
+
+
+from tests.sandbox_fixture import sandbox, sandbox_server  # noqa: E402, F401  (fixtures)

@@ -1,0 +1,41 @@
+"""`python -m sandbox --port 8765`: serve every fake provider on loopback.
+
+`--port 0` picks a free port. The first line printed is `Sandbox listening on <url>`, so a parent
+process can read where it is. `--print-env` prints the settings that point the project here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+
+from werkzeug.serving import make_server
+
+from sandbox.app import Sandbox
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="loopback only; the default is 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--print-env", action="store_true", help="print KEY=value settings and exit")
+    args = parser.parse_args(argv)
+
+    if args.print_env:
+        base = f"http://{args.host}:{args.port}"
+        for key, value in sorted(Sandbox(base_url=base).env(base).items()):
+            print(f"{key}={value}")
+        return 0
+
+    sandbox = Sandbox()
+    server = make_server(args.host, args.port, sandbox, threaded=True)
+    sandbox.base_url = f"http://{args.host}:{server.server_port}"
+    print(f"Sandbox listening on {sandbox.base_url}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
