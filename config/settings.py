@@ -46,6 +46,11 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _development_secret_key()
 
+# FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys for stored secrets (API keys, tokens). The first
+# encrypts, all decrypt: add a new key in front, then run `manage.py rotate_encryption_keys`.
+# Unset: one key derived from SECRET_KEY (so changing SECRET_KEY then loses the stored secrets).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # ALLOWED_HOSTS: comma-separated host names this server answers to.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
@@ -129,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A file, not the shared-cache in-memory database Django would use for tests: that one fails
+    # concurrent writers at once ("database table is locked") instead of queueing them.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
     # DATABASE_CONN_MAX_AGE: seconds a PostgreSQL connection is reused (0 closes it per request).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

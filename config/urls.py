@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api/auth/", include(auth_urlpatterns)),
     path("api/", include("users.api.urls")),
+    path("users/api-keys/", include("users.api.vault_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Unknown API paths answer JSON, in DEBUG too (Django's debug 404 page is HTML).

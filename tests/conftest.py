@@ -54,3 +54,22 @@ def auth_client(request, user) -> APIClient:
 
 
 from tests.sandbox_fixture import sandbox, sandbox_server  # noqa: E402, F401  (fixtures)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_any_log():
+    """Seed 004: keys are never logged. Checked over every record of the whole run."""
+    import logging
+
+    from tests.secrets_watch import RecordingHandler
+
+    handler = RecordingHandler()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    leaks = handler.leaks()
+    assert not leaks, f"{len(leaks)} log records contain a stored secret, e.g. {leaks[0][:200]!r}"

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from users.models import User
+from users.models import User, UserApiKey
+from users.vault_registry import SERVICES
 
 
 class UserCreationForm(auth_forms.UserCreationForm):
@@ -35,3 +37,51 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+
+class UserApiKeyForm(forms.ModelForm):
+    """Admins may replace a key, never read it: the field starts empty and is never rendered back."""
+
+    service_name = forms.ChoiceField(choices=[(spec.name, spec.display_name) for spec in SERVICES.values()])
+    new_key = forms.CharField(
+        label="Replace key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Leave empty to keep the stored key.",
+    )
+
+    class Meta:
+        model = UserApiKey
+        fields = ("user", "service_name", "service_user_id", "new_key")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("new_key"):
+            self.add_error("new_key", "A new entry needs a key.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> UserApiKey:
+        row = super().save(commit=False)
+        if self.cleaned_data.get("new_key"):
+            row.set_key(self.cleaned_data["new_key"])
+            row.set_metadata(None)
+            row.last_verified_at = None
+            row.last_error = ""
+        if commit:
+            row.save()
+        return row
+
+
+@admin.register(UserApiKey)
+class UserApiKeyAdmin(admin.ModelAdmin):
+    form = UserApiKeyForm
+    list_display = ("user", "service_name", "masked_key", "service_user_id", "last_verified_at", "updated_at")
+    list_filter = ("service_name",)
+    search_fields = ("user__email", "service_name", "service_user_id")
+    readonly_fields = ("masked_key", "last_verified_at", "last_error", "created_at", "updated_at")
+    raw_id_fields = ("user",)
+
+    @admin.display(description="Key")
+    def masked_key(self, row: UserApiKey) -> str:
+        return row.masked_key

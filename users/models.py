@@ -13,6 +13,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core import crypto
+from core.models import TimeStampedModel
+
 
 def user_image_path(instance: User, filename: str) -> str:
     """`user_images/<random>.<ext>`: the client's file name is never used."""
@@ -100,3 +103,57 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_active and self.is_admin:
             return True
         return super().has_module_perms(app_label)
+
+
+class UserApiKey(TimeStampedModel):
+    """A user's key for one external service (seed 004), encrypted at rest.
+
+    `key` and `metadata` hold ciphertext only; `get_key()` / `get_metadata()` decrypt on demand.
+    `metadata` is what a service needs beside the key (refresh token, expiry, scopes, client id).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    service_name = models.CharField(max_length=50)
+    key = crypto.EncryptedTextField(help_text="Encrypted API key or access token.")
+    key_hint = models.CharField(max_length=8, blank=True, help_text="The key's last characters, for humans.")
+    service_user_id = models.CharField(max_length=100, null=True, blank=True)
+    metadata = crypto.EncryptedTextField(blank=True, default="")
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["service_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "service_name"], name="users_userapikey_user_service_unique"
+            ),
+        ]
+        verbose_name = "user API key"
+
+    def __str__(self) -> str:
+        return f"{self.service_name} key of user {self.user_id}"
+
+    def get_key(self) -> str:
+        """The decrypted key (seed 004)."""
+        return crypto.decrypt(self.key) if self.key else ""
+
+    def set_key(self, plaintext: str) -> None:
+        self.key = crypto.encrypt(plaintext)
+        self.key_hint = plaintext[-4:] if len(plaintext) >= 12 else ""
+
+    def get_metadata(self) -> dict[str, Any]:
+        return crypto.decrypt_json(self.metadata) or {}
+
+    def set_metadata(self, metadata: dict[str, Any] | None) -> None:
+        self.metadata = crypto.encrypt_json(metadata) if metadata else ""
+
+    @property
+    def masked_key(self) -> str:
+        return f"••••{self.key_hint}" if self.key_hint else "••••"
+
+    def mark_verified(self, when: Any) -> None:
+        self.last_verified_at = when
+        self.last_error = ""
+
+    def mark_failed(self, message: str) -> None:
+        self.last_error = message[:1000]
