@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from http import HTTPStatus
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -57,6 +58,9 @@ def client_options(
         "timeout": httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         "headers": {"User-Agent": USER_AGENT},
         "follow_redirects": False,
+        # One process serves many users: a cookie one provider sets must never ride along on
+        # another user's call, so the shared client keeps none.
+        "cookies": CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
     }
 
 

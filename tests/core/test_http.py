@@ -105,3 +105,13 @@ def test_every_call_has_a_timeout(server):
 
 def test_http_client_is_shared():
     assert http_client() is http_client()
+
+
+def test_cookies_set_by_a_provider_are_not_kept(server):
+    server.script = [(200, {"Set-Cookie": "session=abc; Path=/"}, 0), (200, {}, 0)]
+    client = make_http_client(retries=0)
+
+    client.get(server.url)
+    client.get(server.url)
+
+    assert "Cookie" not in server.requests[1]
