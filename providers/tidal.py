@@ -1,0 +1,201 @@
+"""Tidal: a client-credentials token from `auth.tidal.com` and the JSON:API catalog at `openapi.tidal.com/v2`.
+
+The token endpoint answers errors as `{"status","error","sub_status","error_description"}` (RFC 6749's
+`error` plus Tidal's sub-status); the API answers JSON:API `{"errors":[{id,status,code,detail}]}`.
+The client keeps its app token and fetches a new one when it has expired or the API refuses it (once).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from providers.base import (
+    ProviderAuthError,
+    ProviderBadResponse,
+    ProviderError,
+    ProviderForbidden,
+    ProviderNotFound,
+    ProviderUnavailable,
+    json_body,
+    raise_for_transport_status,
+    send,
+)
+from providers.types import CredentialCheck, OAuthTokens
+
+PROVIDER = "Tidal"
+JSON_API = "application/vnd.api+json"
+AUTH_ERRORS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant"})
+EXPIRY_MARGIN = timedelta(seconds=60)
+ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+@dataclass(frozen=True)
+class TidalTrack:
+    id: str
+    title: str
+    isrc: str | None
+    duration_seconds: int | None
+    explicit: bool
+    version: str | None = None
+    popularity: float | None = None
+
+
+def parse_iso_duration(value: Any) -> int | None:
+    """`PT3M35S` → 215; anything unreadable → None."""
+    match = ISO_DURATION.match(value) if isinstance(value, str) else None
+    if not match or value in ("P", "PT"):
+        return None
+    days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
+    return round(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+
+
+class TidalClient:
+    def __init__(
+        self,
+        api_url: str,
+        auth_url: str,
+        client_id: str,
+        client_secret: str,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.auth_url = auth_url.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.client = client
+        self._tokens: OAuthTokens | None = None
+
+    def token(self) -> OAuthTokens:
+        """A new app token (client credentials, HTTP Basic with the client id and secret)."""
+        if not self.client_id or not self.client_secret:
+            raise ProviderAuthError("the Tidal client id and secret are both required", provider=PROVIDER)
+        response = send(
+            "POST",
+            f"{self.auth_url}/token",
+            provider=PROVIDER,
+            client=self.client,
+            auth=(self.client_id, self.client_secret),
+            data={"grant_type": "client_credentials"},
+        )
+        body = _token_body(response)
+        token, expires_in = body.get("access_token"), body.get("expires_in")
+        if not isinstance(token, str) or not token:
+            raise ProviderBadResponse("the token answer has no access_token", provider=PROVIDER, status=200)
+        self._tokens = OAuthTokens(
+            access_token=token,
+            token_type=str(body.get("token_type") or "Bearer"),
+            expires_in=expires_in if isinstance(expires_in, int) else None,
+            scope=tuple(str(body.get("scope") or "").split()),
+            obtained_at=datetime.now(UTC),
+        )
+        return self._tokens
+
+    def track(self, track_id: str, *, country_code: str = "US") -> TidalTrack:
+        body = self._get(f"/tracks/{track_id}", params={"countryCode": country_code})
+        data = body.get("data")
+        try:
+            attributes = data["attributes"]
+            title = attributes["title"]
+            found_id = data["id"]
+        except (TypeError, KeyError) as exc:
+            raise ProviderBadResponse(
+                "the track has no data.attributes.title", provider=PROVIDER, status=200
+            ) from exc
+        popularity = attributes.get("popularity")
+        return TidalTrack(
+            id=str(found_id),
+            title=str(title),
+            isrc=attributes.get("isrc"),
+            duration_seconds=parse_iso_duration(attributes.get("duration")),
+            explicit=bool(attributes.get("explicit", False)),
+            version=attributes.get("version") or None,
+            popularity=float(popularity) if isinstance(popularity, (int, float)) else None,
+        )
+
+    def check_credentials(self) -> CredentialCheck:
+        """Getting a token proves the client id and secret."""
+        tokens = self.token()
+        extra = {"expires_in": str(tokens.expires_in)} if tokens.expires_in is not None else {}
+        return CredentialCheck(
+            account=self.client_id, detail="the client credentials were accepted", extra=extra
+        )
+
+    def _access_token(self) -> str:
+        tokens = self._tokens
+        if tokens is None or (
+            tokens.expires_at is not None and tokens.expires_at - EXPIRY_MARGIN < datetime.now(UTC)
+        ):
+            tokens = self.token()
+        return tokens.access_token
+
+    def _get(self, path: str, *, params: dict[str, Any]) -> dict[str, Any]:
+        for attempt in (1, 2):
+            response = send(
+                "GET",
+                f"{self.api_url}{path}",
+                provider=PROVIDER,
+                client=self.client,
+                params=params,
+                headers={"Authorization": f"Bearer {self._access_token()}", "Accept": JSON_API},
+            )
+            if response.status_code == 401 and attempt == 1:
+                self._tokens = None  # expired or revoked early: one new token, one retry
+                continue
+            break
+        if response.status_code != 200:
+            _raise_api_error(response)
+        body = json_body(response, provider=PROVIDER)
+        if not isinstance(body, dict):
+            raise ProviderBadResponse("the answer is not a JSON object", provider=PROVIDER, status=200)
+        return body
+
+
+def _token_body(response: httpx.Response) -> dict[str, Any]:
+    status = response.status_code
+    if status == 200:
+        body = json_body(response, provider=PROVIDER)
+        if not isinstance(body, dict):
+            raise ProviderBadResponse("the token answer is not a JSON object", provider=PROVIDER, status=200)
+        return body
+    try:
+        body = response.json()
+        error = body.get("error") if isinstance(body, dict) else None
+    except ValueError:
+        error = None
+    if not isinstance(error, str):
+        raise_for_transport_status(response, provider=PROVIDER)
+        json_body(response, provider=PROVIDER)  # not JSON → ProviderBadResponse
+        raise ProviderBadResponse(f"HTTP {status} without an error field", provider=PROVIDER, status=status)
+    message = str(body.get("error_description") or error)
+    if error in AUTH_ERRORS:
+        raise ProviderAuthError(message, provider=PROVIDER, status=status, reason=error)
+    raise_for_transport_status(response, provider=PROVIDER, message=message)
+    raise ProviderError(message, provider=PROVIDER, status=status, reason=error)
+
+
+def _raise_api_error(response: httpx.Response) -> None:
+    status = response.status_code
+    message, reason = f"HTTP {status}", None
+    try:
+        first = response.json()["errors"][0]
+        message = str(first.get("detail") or first.get("code") or message)
+        reason = first.get("code")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        if status < 500 and status not in (401, 429):
+            json_body(response, provider=PROVIDER)  # not JSON → ProviderBadResponse
+    raise_for_transport_status(response, provider=PROVIDER, message=message)
+    kwargs: dict[str, Any] = {"provider": PROVIDER, "status": status, "reason": reason}
+    if status == 401:
+        raise ProviderAuthError(message, **kwargs)
+    if status == 403:
+        raise ProviderForbidden(message, **kwargs)
+    if status == 404:
+        raise ProviderNotFound(message, **kwargs)
+    if status >= 500:
+        raise ProviderUnavailable(message, **kwargs)
+    raise ProviderError(message, **kwargs)
