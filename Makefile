@@ -22,10 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed .env
 
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py create_demo_user
-	@echo "MusicHub on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) ./scripts/run_dev.sh
 
 test: install
 	$(BIN)/pytest

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "channels",
     "core",
     "users",
+    "credentials",
+    "musics",
 ]
 
 MIDDLEWARE = [
@@ -374,7 +376,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        name: {"level": LOG_LEVEL}
-        for name in ("core", "users", "credentials", "musics", "listening", "rooms", "providers")
+        **{
+            name: {"level": LOG_LEVEL}
+            for name in ("core", "users", "credentials", "musics", "listening", "rooms", "providers")
+        },
+        # httpx logs every request's full URL at INFO, and some providers take keys in the query
+        # string (Last.fm `api_key`, YouTube `key`): never below WARNING.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

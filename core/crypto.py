@@ -108,3 +108,25 @@ class EncryptedTextField(models.TextField):
     """
 
     description = "Encrypted text (Fernet ciphertext)"
+
+
+class EncryptedSecretField(models.TextField):
+    """A secret that code reads and writes in plain text, stored as ciphertext.
+
+    For models whose secrets are part of a documented interface (seed 000: `credential.client_secret`,
+    `create_platform_credential(client_secret=…)`). The plaintext lives only on the model instance;
+    forms must render it write-only. Empty stays empty. `rotate_encryption_keys` re-encrypts it.
+    """
+
+    description = "Secret text, encrypted at rest"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if not value:
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt(value)

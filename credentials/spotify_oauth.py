@@ -1,0 +1,411 @@
+"""Spotify OAuth: the app's own credential (admin, seed 000) and every user's connection (seed 002).
+
+A user's tokens live in their `spotify` vault key (access token as the key; refresh token, expiry,
+scopes and the app's client id in the encrypted metadata). `spotify_access_token_for()` is the one
+way later features get a user's token: it refreshes once, under a row lock, when it has expired.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import AppError, Conflict, InvalidInput
+from credentials.models import OAuthState, SpotifyCredential
+from providers import base as provider_errors
+from providers.spotify import SCOPES, SpotifyAccounts, SpotifyClient
+from providers.types import OAuthTokens
+from users import vault
+from users.models import User, UserApiKey
+from users.provider_errors import app_error_from
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+EXPIRY_MARGIN = timedelta(seconds=60)
+CONNECT_URL = "/spotify/get-auth-url"
+
+
+class SpotifyNotConfigured(AppError):
+    status = 503
+    code = "spotify_not_configured"
+    default_message = (
+        "Spotify is not configured: an admin must add an active Spotify credential "
+        "or set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
+    )
+
+
+class SpotifyReconnectRequired(Conflict):
+    code = "spotify_reconnect_required"
+    default_message = (
+        f"Your Spotify connection has expired or was revoked. Connect Spotify again ({CONNECT_URL})."
+    )
+
+
+class OAuthStateInvalid(InvalidInput):
+    code = "invalid_state"
+    default_message = "This Spotify sign-in link is invalid, expired or already used. Start again."
+
+
+class SpotifyAuthorizationDenied(InvalidInput):
+    code = "access_denied"
+    default_message = "Spotify access was not granted."
+
+
+@dataclass(frozen=True)
+class AppClient:
+    """The Spotify app (client id and secret) a flow runs with."""
+
+    client_id: str
+    client_secret: str
+
+
+def spotify_app_client(*, client_id: str | None = None) -> AppClient:
+    """The active SpotifyCredential's app, else SPOTIFY_CLIENT_ID/SECRET.
+
+    With `client_id` (a connection made earlier), only the app with that id will do: a refresh
+    token works only with the app that issued it.
+    """
+    candidates = []
+    credential = SpotifyCredential.get_active_credential()
+    if credential and credential.client_id and credential.client_secret:
+        candidates.append(AppClient(credential.client_id, credential.client_secret))
+    if settings.SPOTIFY_CLIENT_ID and settings.SPOTIFY_CLIENT_SECRET:
+        candidates.append(AppClient(settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET))
+    for candidate in candidates:
+        if client_id is None or candidate.client_id == client_id:
+            return candidate
+    if client_id is not None and candidates:
+        raise SpotifyReconnectRequired(
+            "Your Spotify connection was made with a Spotify app that is no longer configured. "
+            f"Connect Spotify again ({CONNECT_URL})."
+        )
+    raise SpotifyNotConfigured()
+
+
+def _accounts(app: AppClient, redirect_uri: str | None = None) -> SpotifyAccounts:
+    return SpotifyAccounts(
+        accounts_url=settings.SPOTIFY_ACCOUNTS_URL,
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        redirect_uri=redirect_uri,
+    )
+
+
+def _expires_at(tokens: OAuthTokens) -> datetime | None:
+    return tokens.expires_at
+
+
+def _consume_state(*, state: str, purpose: str, credential_id: int | None = None) -> OAuthState:
+    """The pending authorization for `state`, marked used (in its own transaction, so a failed
+    exchange cannot be replayed)."""
+    if not state:
+        raise OAuthStateInvalid("The Spotify callback came back without a state: start again.")
+    with transaction.atomic():
+        pending = OAuthState.objects.select_for_update().filter(state=state, purpose=purpose).first()
+        if pending is None or pending.used_at is not None or pending.is_expired:
+            raise OAuthStateInvalid()
+        if credential_id is not None and pending.credential_id != credential_id:
+            raise OAuthStateInvalid()
+        pending.used_at = timezone.now()
+        pending.save(update_fields=["used_at"])
+    return pending
+
+
+# --- the app's own credential (admin) -----------------------------------------------------------------
+
+
+def spotify_credential_authorization_url(
+    *,
+    credential: SpotifyCredential,
+    redirect_uri: str | None = None,
+    scopes: str | None = None,
+    state: str | None = None,
+) -> str:
+    redirect_uri = redirect_uri or credential.redirect_uri
+    if not redirect_uri:
+        raise InvalidInput("Set this credential's redirect URI first.", field="redirect_uri")
+    if not credential.pk:
+        credential.save()
+    accounts = _accounts(AppClient(credential.client_id, credential.client_secret), redirect_uri)
+    request = accounts.authorization_url(
+        scopes=(scopes or credential.scopes or " ".join(SCOPES)).split(), state=state
+    )
+    OAuthState.objects.create(
+        state=request.state,
+        purpose=OAuthState.ADMIN_CREDENTIAL,
+        credential_id=credential.pk,
+        client_id=credential.client_id,
+        redirect_uri=redirect_uri,
+        code_verifier=request.code_verifier or "",
+    )
+    return request.url
+
+
+def _latest_pending_state(credential: SpotifyCredential) -> str | None:
+    pending = (
+        OAuthState.objects.filter(
+            purpose=OAuthState.ADMIN_CREDENTIAL, credential_id=credential.pk, used_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return pending.state if pending else None
+
+
+def _save_credential_tokens(credential: SpotifyCredential, tokens: OAuthTokens) -> dict[str, Any]:
+    credential.access_token = tokens.access_token
+    if tokens.refresh_token:
+        credential.refresh_token = tokens.refresh_token
+    credential.token_expiry = _expires_at(tokens)
+    if tokens.scope:
+        credential.scopes = " ".join(tokens.scope)
+    credential.validation_error = ""
+    credential.save()
+    return {
+        "token_type": tokens.token_type,
+        "expires_in": tokens.expires_in,
+        "scope": " ".join(tokens.scope),
+        "token_expiry": credential.token_expiry.isoformat() if credential.token_expiry else None,
+    }
+
+
+def spotify_credential_exchange_code(
+    *,
+    credential: SpotifyCredential,
+    code: str,
+    redirect_uri: str | None = None,
+    state: str | None = None,
+) -> dict[str, Any]:
+    """Trades the admin callback's code for tokens and saves them (the returned dict holds no token)."""
+    state = state or _latest_pending_state(credential)
+    pending = _consume_state(
+        state=state or "", purpose=OAuthState.ADMIN_CREDENTIAL, credential_id=credential.pk
+    )
+    accounts = _accounts(
+        AppClient(credential.client_id, credential.client_secret), redirect_uri or pending.redirect_uri
+    )
+    try:
+        tokens = accounts.exchange_code(code=code, code_verifier=pending.code_verifier or None)
+    except provider_errors.ProviderError as exc:
+        credential.record_validation(error=exc.message)
+        raise app_error_from(exc) from None
+    info = _save_credential_tokens(credential, tokens)
+    logger.info("Spotify credential %s authorised", credential.pk)
+    return info
+
+
+def _refresh_locked(locked: SpotifyCredential) -> tuple[dict[str, Any] | None, AppError | None]:
+    """Refreshes a credential whose row is locked; a refusal is recorded, then reported."""
+    if not locked.refresh_token:
+        return None, InvalidInput("No refresh token: run the OAuth flow first.", field="refresh_token")
+    try:
+        tokens = _accounts(AppClient(locked.client_id, locked.client_secret)).refresh(
+            refresh_token=locked.refresh_token
+        )
+    except provider_errors.ProviderAuthError as exc:
+        locked.access_token = ""
+        locked.validation_error = (
+            f"Refresh refused ({exc.reason or 'auth'}): {exc.message}. Run the OAuth flow again."
+        )
+        locked.last_validated = timezone.now()
+        locked.save()
+        return None, SpotifyReconnectRequired(locked.validation_error)
+    except provider_errors.ProviderError as exc:
+        return None, app_error_from(exc)
+    return _save_credential_tokens(locked, tokens), None
+
+
+def spotify_credential_refresh(*, credential: SpotifyCredential) -> dict[str, Any]:
+    """Refreshes the credential's access token now (under a row lock)."""
+    with transaction.atomic():
+        locked = SpotifyCredential.objects.select_for_update().get(pk=credential.pk)
+        info, failure = _refresh_locked(locked)
+    credential.refresh_from_db()
+    if failure:
+        raise failure
+    return info or {}
+
+
+def spotify_credential_access_token(*, credential: SpotifyCredential) -> str:
+    """A valid access token for the app's own account: refreshed once, under a row lock, when expired.
+
+    Callers that wait for the lock find the token already fresh, so twenty callers cause one refresh.
+    """
+    if not credential.is_token_expired():
+        return credential.access_token
+    with transaction.atomic():
+        locked = SpotifyCredential.objects.select_for_update().get(pk=credential.pk)
+        failure = None
+        if locked.is_token_expired():
+            _, failure = _refresh_locked(locked)
+    credential.refresh_from_db()
+    if failure:
+        raise failure
+    return credential.access_token
+
+
+# --- every user's own Spotify (seed 002) ---------------------------------------------------------------
+
+
+def spotify_connect_start(*, user: User) -> str:
+    """The authorization URL for this user, with a single-use state bound to them and PKCE."""
+    app = spotify_app_client()
+    accounts = _accounts(app, settings.SPOTIFY_REDIRECT_URI)
+    request = accounts.authorization_url(scopes=SCOPES)
+    OAuthState.objects.create(
+        state=request.state,
+        purpose=OAuthState.USER_CONNECT,
+        user=user,
+        client_id=app.client_id,
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
+        code_verifier=request.code_verifier or "",
+    )
+    return request.url
+
+
+def spotify_connect_finish(
+    *, state: str, code: str | None, error: str | None, signed_in_user: User | None
+) -> User:
+    """The callback: checks the state, exchanges the code, stores the tokens in the user's vault."""
+    pending = _consume_state(state=state, purpose=OAuthState.USER_CONNECT)
+    user = pending.user
+    if user is None or (signed_in_user is not None and signed_in_user.pk != user.pk):
+        raise OAuthStateInvalid("This Spotify sign-in was started by another account.")
+    if error:
+        raise SpotifyAuthorizationDenied(
+            "You did not allow MusicHub to use your Spotify."
+            if error == "access_denied"
+            else f"Spotify said: {error}"
+        )
+    if not code:
+        raise InvalidInput("The Spotify callback came back without a code.", field="code")
+    app = spotify_app_client(client_id=pending.client_id)
+    try:
+        tokens = _accounts(app, pending.redirect_uri).exchange_code(
+            code=code, code_verifier=pending.code_verifier or None
+        )
+    except provider_errors.ProviderError as exc:
+        raise app_error_from(exc) from None
+    spotify_user_id = None
+    try:
+        spotify_user_id = SpotifyClient(settings.SPOTIFY_API_URL, tokens.access_token).me().id
+    except provider_errors.ProviderError as exc:  # the connection works without knowing the id
+        logger.info("Spotify /me failed after connecting user %s: %s", user.pk, exc.message)
+    now = timezone.now()
+    vault.api_key_store(
+        user=user,
+        service_name="spotify",
+        api_key=tokens.access_token,
+        service_user_id=spotify_user_id,
+        metadata={
+            "source": "oauth",
+            "client_id": app.client_id,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
+            "scopes": list(tokens.scope),
+            "connected_at": now.isoformat(),
+        },
+    )
+    logger.info("User %s connected Spotify", user.pk)
+    return user
+
+
+def spotify_disconnect(*, user: User) -> bool:
+    deleted, _ = UserApiKey.objects.filter(user=user, service_name="spotify").delete()
+    return bool(deleted)
+
+
+def _is_expired(metadata: dict[str, Any]) -> bool:
+    expires_at = metadata.get("expires_at")
+    if not expires_at:
+        return False
+    return datetime.fromisoformat(expires_at) <= timezone.now() + EXPIRY_MARGIN
+
+
+def spotify_access_token_for(*, user: User, force_refresh: bool = False) -> str:
+    """A valid Spotify access token for the user.
+
+    Refreshes once, under a lock on the user's key, when the token has expired (or `force_refresh`
+    after Spotify refused it). `invalid_grant` marks the connection as needing a reconnect. A
+    hand-pasted token (no refresh token) is used as it is until Spotify refuses it.
+    """
+    failure: AppError | None = None
+    with transaction.atomic():
+        row = UserApiKey.objects.select_for_update().filter(user=user, service_name="spotify").first()
+        if row is None:
+            raise vault.ApiKeyMissing("No Spotify API key found")
+        metadata = row.get_metadata()
+        if metadata.get("needs_reconnect"):
+            raise SpotifyReconnectRequired()
+        refresh_token = metadata.get("refresh_token")
+        if not refresh_token:
+            if force_refresh:
+                raise SpotifyReconnectRequired(
+                    "Spotify refused the pasted access token (they expire after an hour). Connect Spotify "
+                    f"with {CONNECT_URL} instead, so MusicHub can renew it for you."
+                )
+            return row.get_key()
+        if not force_refresh and not _is_expired(metadata):
+            return row.get_key()
+        try:
+            app = spotify_app_client(client_id=metadata.get("client_id"))
+            tokens = _accounts(app).refresh(refresh_token=refresh_token)
+        except provider_errors.ProviderAuthError as exc:
+            metadata["needs_reconnect"] = True
+            row.set_metadata(metadata)
+            row.mark_failed(f"Spotify refused the refresh ({exc.reason or 'auth'}): {exc.message}")
+            row.save(update_fields=["metadata", "last_error", "updated_at"])
+            logger.info("User %s's Spotify connection needs a reconnect (%s)", user.pk, exc.reason)
+            failure = SpotifyReconnectRequired()
+        except SpotifyReconnectRequired as exc:
+            failure = exc
+        except provider_errors.ProviderError as exc:
+            raise app_error_from(exc) from None
+        else:
+            row.set_key(tokens.access_token)
+            metadata.update(
+                refresh_token=tokens.refresh_token or refresh_token,
+                expires_at=tokens.expires_at.isoformat() if tokens.expires_at else None,
+                scopes=list(tokens.scope) or metadata.get("scopes", []),
+                refreshed_at=timezone.now().isoformat(),
+            )
+            row.set_metadata(metadata)
+            row.last_error = ""
+            row.save()
+            return tokens.access_token
+    raise failure
+
+
+def spotify_is_authenticated(*, user: User) -> bool:
+    """Seed 002: true when the user has a usable Spotify connection (refreshing it first)."""
+    try:
+        spotify_access_token_for(user=user)
+    except (vault.ApiKeyMissing, SpotifyReconnectRequired, SpotifyNotConfigured):
+        return False
+    return True
+
+
+def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
+    """Runs `call` with a client for the user's Spotify; a 401 refreshes once and retries.
+
+    Provider errors other than an expired token reach the caller as they are.
+    """
+    client = SpotifyClient(settings.SPOTIFY_API_URL, spotify_access_token_for(user=user))
+    try:
+        return call(client)
+    except provider_errors.ProviderTokenExpired:
+        client = SpotifyClient(
+            settings.SPOTIFY_API_URL, spotify_access_token_for(user=user, force_refresh=True)
+        )
+        try:
+            return call(client)
+        except provider_errors.ProviderTokenExpired as exc:
+            raise SpotifyReconnectRequired() from exc

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MusicsConfig(AppConfig):
+    name = "musics"
+    verbose_name = "Music"
