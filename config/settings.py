@@ -299,6 +299,9 @@ SPOTIFY_ACCOUNTS_URL = env.str("SPOTIFY_ACCOUNTS_URL", default="https://accounts
 SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
 # SPOTIFY_REDIRECT_URI: where Spotify sends the user back (Spotify refuses `localhost`).
 SPOTIFY_REDIRECT_URI = env.str("SPOTIFY_REDIRECT_URI", default="http://127.0.0.1:8000/spotify/redirect")
+# SPOTIFY_CONNECT_DONE_URL: where a user lands after connecting Spotify (`?spotify=connected`, or
+# `?spotify=error&reason=…&message=…`).
+SPOTIFY_CONNECT_DONE_URL = env.str("SPOTIFY_CONNECT_DONE_URL", default="/")
 # SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET: the app's Spotify credentials when no active
 # SpotifyCredential is stored in the database.
 SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import health, not_found
 from users.api.urls import auth_urlpatterns
+from users.api.vault_views import ConnectionsView
 
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/auth/", include(auth_urlpatterns)),
     path("api/", include("users.api.urls")),
     path("users/api-keys/", include("users.api.vault_urls")),
+    path("spotify/", include("credentials.api.urls")),
+    path("users/connections/", ConnectionsView.as_view(), name="user-connections"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Unknown API paths answer JSON, in DEBUG too (Django's debug 404 page is HTML).

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
 
-API_PREFIXES = ("/api/", "/users/api-keys", "/music/")
+API_PREFIXES = ("/api/", "/users/", "/music/", "/spotify/")
 
 
 def _check_database() -> None:

@@ -118,7 +118,7 @@ class SpotifyCredential(AbstractMusicPlatform):
     def get_authorization_url(
         self, redirect_uri: str | None = None, scopes: str | None = None, state: str | None = None
     ) -> str:
-        from credentials.services import spotify_credential_authorization_url
+        from credentials.spotify_oauth import spotify_credential_authorization_url
 
         return spotify_credential_authorization_url(
             credential=self, redirect_uri=redirect_uri, scopes=scopes, state=state
@@ -127,19 +127,19 @@ class SpotifyCredential(AbstractMusicPlatform):
     def exchange_code_for_tokens(
         self, authorization_code: str, redirect_uri: str | None = None, *, state: str | None = None
     ) -> dict[str, Any]:
-        from credentials.services import spotify_credential_exchange_code
+        from credentials.spotify_oauth import spotify_credential_exchange_code
 
         return spotify_credential_exchange_code(
             credential=self, code=authorization_code, redirect_uri=redirect_uri, state=state
         )
 
     def refresh_access_token(self) -> dict[str, Any]:
-        from credentials.services import spotify_credential_refresh
+        from credentials.spotify_oauth import spotify_credential_refresh
 
         return spotify_credential_refresh(credential=self)
 
     def get_valid_access_token(self) -> str:
-        from credentials.services import spotify_credential_access_token
+        from credentials.spotify_oauth import spotify_credential_access_token
 
         return spotify_credential_access_token(credential=self)
 

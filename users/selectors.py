@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from users.models import User, UserApiKey
+from users.vault_registry import vault_service
 
 
 def user_list_others(*, user: User) -> QuerySet[User]:
@@ -20,3 +25,53 @@ def api_key_list(*, user: User) -> QuerySet[UserApiKey]:
 
 def api_key_service_names(*, user: User) -> list[str]:
     return list(api_key_list(user=user).values_list("service_name", flat=True))
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a user can see about one connected service (never a key or token)."""
+
+    id: int
+    service_name: str
+    display_name: str
+    state: str  # "connected", "expired" or "needs_reconnect"
+    source: str  # "oauth" (renews itself) or "key" (pasted by the user)
+    service_user_id: str | None
+    expires_at: datetime | None
+    needs_reconnect: bool
+    last_error: str
+    last_verified_at: datetime | None
+    updated_at: datetime
+
+
+def connection_list(*, user: User) -> list[Connection]:
+    connections = []
+    now = timezone.now()
+    for row in api_key_list(user=user):
+        metadata = row.get_metadata()
+        expires_at = datetime.fromisoformat(metadata["expires_at"]) if metadata.get("expires_at") else None
+        needs_reconnect = bool(metadata.get("needs_reconnect"))
+        renews = bool(metadata.get("refresh_token"))
+        if needs_reconnect:
+            state = "needs_reconnect"
+        elif expires_at is not None and expires_at <= now and not renews:
+            state = "expired"
+        else:
+            state = "connected"
+        spec = vault_service(row.service_name)
+        connections.append(
+            Connection(
+                id=row.id,
+                service_name=row.service_name,
+                display_name=spec.display_name if spec else row.service_name,
+                state=state,
+                source="oauth" if metadata.get("source") == "oauth" else "key",
+                service_user_id=row.service_user_id,
+                expires_at=expires_at,
+                needs_reconnect=needs_reconnect,
+                last_error=row.last_error,
+                last_verified_at=row.last_verified_at,
+                updated_at=row.updated_at,
+            )
+        )
+    return connections

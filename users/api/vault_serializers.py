@@ -69,3 +69,17 @@ class VaultServiceSerializer(serializers.Serializer):
 
     def get_live_check(self, service: VaultService) -> bool:
         return service.check is not None
+
+
+class ConnectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    service_name = serializers.CharField()
+    display_name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["connected", "expired", "needs_reconnect"])
+    source = serializers.ChoiceField(choices=["oauth", "key"])
+    service_user_id = serializers.CharField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    needs_reconnect = serializers.BooleanField()
+    last_error = serializers.CharField(allow_blank=True)
+    last_verified_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()

@@ -17,6 +17,7 @@ from users.api.vault_serializers import (
     ApiKeyVerifyResultSerializer,
     ApiKeyVerifySerializer,
     ApiKeyWriteSerializer,
+    ConnectionSerializer,
     VaultServiceSerializer,
 )
 from users.models import UserApiKey
@@ -110,3 +111,11 @@ class SupportedServicesView(APIView):
     @extend_schema(responses=VaultServiceSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(VaultServiceSerializer(SERVICES.values(), many=True).data)
+
+
+class ConnectionsView(APIView):
+    """Each connected service and its state: connected, expires at, needs reconnect, last error."""
+
+    @extend_schema(responses=ConnectionSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(ConnectionSerializer(selectors.connection_list(user=request.user), many=True).data)

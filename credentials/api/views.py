@@ -1,0 +1,69 @@
+"""Seed 002's Spotify endpoints, made multi-user: every signed-in user connects their own Spotify."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import AppError
+from credentials import spotify_oauth
+
+
+class AuthURLView(APIView):
+    """`{"url": …}`: where to send the user to connect their Spotify (state + PKCE kept server-side)."""
+
+    @extend_schema(responses=inline_serializer("SpotifyAuthURL", {"url": serializers.URLField()}))
+    def get(self, request: Request) -> Response:
+        return Response({"url": spotify_oauth.spotify_connect_start(user=request.user)})
+
+
+class IsAuthenticatedView(APIView):
+    """`{"status": true|false}`: whether the user's Spotify works (an expired token is refreshed first)."""
+
+    @extend_schema(
+        responses=inline_serializer("SpotifyIsAuthenticated", {"status": serializers.BooleanField()})
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"status": spotify_oauth.spotify_is_authenticated(user=request.user)})
+
+
+class DisconnectView(APIView):
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Spotify disconnected")})
+    def post(self, request: Request) -> Response:
+        spotify_oauth.spotify_disconnect(user=request.user)
+        return Response(status=204)
+
+
+class RedirectView(APIView):
+    """Spotify sends the browser back here. Answers with a redirect to SPOTIFY_CONNECT_DONE_URL,
+    with `?spotify=connected`, or `?spotify=error&reason=<code>&message=<text>`."""
+
+    permission_classes = [AllowAny]  # the state, bound to the user who started, identifies them
+
+    @extend_schema(responses={302: OpenApiResponse(description="Back to the front end")})
+    def get(self, request: Request) -> HttpResponseRedirect:
+        signed_in = request.user if request.user.is_authenticated else None
+        try:
+            spotify_oauth.spotify_connect_finish(
+                state=request.query_params.get("state", ""),
+                code=request.query_params.get("code"),
+                error=request.query_params.get("error"),
+                signed_in_user=signed_in,
+            )
+        except AppError as exc:
+            return _back({"spotify": "error", "reason": exc.code, "message": exc.message})
+        return _back({"spotify": "connected"})
+
+
+def _back(params: dict[str, str]) -> HttpResponseRedirect:
+    target = settings.SPOTIFY_CONNECT_DONE_URL
+    separator = "&" if "?" in target else "?"
+    return HttpResponseRedirect(f"{target}{separator}{urlencode(params)}")
