@@ -1,7 +1,7 @@
 """The Celery app. Tasks are `DjangoTask`s, so `task.delay_on_commit()` enqueues after commit.
 
 Without REDIS_URL, settings make every task run in-process (CELERY_TASK_ALWAYS_EAGER).
-The beat schedule, when there is one, lives here and nowhere else.
+The beat schedule lives here and nowhere else.
 """
 
 import os
@@ -14,4 +14,15 @@ app = Celery("musichub", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+
+@app.on_after_configure.connect
+def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    if settings.LISTENING_SYNC_MINUTES:
+        # Every connected user's new Spotify and Last.fm plays (Spotify keeps only the last 50).
+        sender.add_periodic_task(
+            settings.LISTENING_SYNC_MINUTES * 60,
+            sender.signature("listening.sync_all"),
+            name="listening sync",
+        )

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "users",
     "credentials",
     "musics",
+    "listening",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,12 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "musichub:celery:"}
 CELERY_TIMEZONE = "UTC"
+# TASKS_IN_THREADS: without REDIS_URL, run background jobs in threads of the web process (so a
+# request that starts a long sync answers at once). Off in tests, which run them synchronously.
+TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TESTING)
+# LISTENING_SYNC_MINUTES: how often every connected user's Spotify and Last.fm plays are synced
+# (Spotify keeps only the last 50 plays, so keep this well under a day). 0 turns it off.
+LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
 
 # --- Accounts and authentication ------------------------------------------------------------
 
@@ -264,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ListenSourceEnum": "listening.models.Source"},
 }
 
 # CORS_ALLOWED_ORIGINS: comma-separated origins of browser front ends allowed to call the API.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("users.api.urls")),
     path("users/api-keys/", include("users.api.vault_urls")),
     path("spotify/", include("credentials.api.urls")),
+    path("music/", include("listening.api.urls")),
     path("users/connections/", ConnectionsView.as_view(), name="user-connections"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,121 @@
+"""Seed 001's JSON shapes, field names included."""
+
+from rest_framework import serializers
+
+from listening.models import Listen, SyncJob
+
+THUMBNAIL_SIZES = ("small", "medium", "large", "extralarge")
+
+
+class SpotifyListenSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    artist = serializers.CharField()
+    album = serializers.CharField()
+    album_thumbnail = serializers.CharField()
+    track_url = serializers.CharField()
+    artists_url = serializers.CharField()
+    duration_ms = serializers.IntegerField()
+    played_at = serializers.DateTimeField()
+    source = serializers.CharField()
+
+
+class LastfmListenSerializer(SpotifyListenSerializer):
+    artist_lastfm_url = serializers.CharField(allow_null=True)
+    track_mbid = serializers.CharField(allow_null=True)
+    artist_mbid = serializers.CharField(allow_null=True)
+    album_mbid = serializers.CharField(allow_null=True)
+    loved = serializers.BooleanField()
+    streamable = serializers.BooleanField()
+    album_thumbnails = serializers.SerializerMethodField()
+
+    def get_album_thumbnails(self, row) -> dict[str, str | None]:
+        return {size: getattr(row, f"album_thumbnail_{size}") for size in THUMBNAIL_SIZES}
+
+
+class StoredListenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Listen
+        fields = (
+            "id",
+            "title",
+            "artist",
+            "album",
+            "played_at",
+            "album_thumbnail",
+            "track_url",
+            "artists_url",
+            "duration_ms",
+            "source",
+            "artist_lastfm_url",
+            "track_mbid",
+            "artist_mbid",
+            "album_mbid",
+            "loved",
+            "streamable",
+            "album_thumbnail_small",
+            "album_thumbnail_medium",
+            "album_thumbnail_large",
+            "album_thumbnail_extralarge",
+        )
+        read_only_fields = fields
+
+
+class SpotifyFetchResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    data = SpotifyListenSerializer(many=True)
+
+
+class LastfmFetchResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    data = LastfmListenSerializer(many=True)
+    count = serializers.IntegerField()
+
+
+class LastfmFetchQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False,
+        default=50,
+        min_value=1,
+        max_value=200,
+        error_messages={
+            "invalid": "limit must be a whole number from 1 to 200.",
+            "min_value": "limit must be a whole number from 1 to 200.",
+            "max_value": "limit must be a whole number from 1 to 200.",
+        },
+    )
+
+
+class SyncStartSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["spotify", "lastfm"])
+    kind = serializers.ChoiceField(choices=SyncJob.Kind.choices, default=SyncJob.Kind.SYNC)
+
+
+class SyncJobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField(help_text="Percent of pages done, when the total is known.")
+
+    class Meta:
+        model = SyncJob
+        fields = (
+            "id",
+            "source",
+            "kind",
+            "status",
+            "pages_done",
+            "pages_total",
+            "progress",
+            "imported",
+            "last_error",
+            "error_code",
+            "retry_at",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        )
+        read_only_fields = fields
+
+    def get_progress(self, job: SyncJob) -> int | None:
+        if job.status == SyncJob.Status.DONE:
+            return 100
+        if not job.pages_total:
+            return None
+        return min(100, round(100 * job.pages_done / job.pages_total))

@@ -1,0 +1,142 @@
+"""Seed 001: every play a user made, from Spotify and Last.fm, in one table.
+
+A *listen* is one play of a track (not a catalog song). The seed's unique key (user + title +
+artist + played_at) dedupes re-imports. Spotify's `played_at` is when a play ended; Last.fm's is
+when it started: the same play from both sources is two rows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.models import TimeStampedModel
+
+
+class Source(models.TextChoices):
+    SPOTIFY = "spotify", "Spotify"
+    LASTFM = "lastfm", "Last.fm"
+
+
+class Listen(TimeStampedModel):
+    # core
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listens")
+    title = models.CharField(max_length=255)
+    artist = models.CharField(max_length=255)
+    album = models.CharField(max_length=255, blank=True)
+    played_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Spotify
+    track_url = models.URLField(max_length=500, blank=True)
+    artists_url = models.CharField(max_length=1000, blank=True, help_text="Artist URLs, comma-separated.")
+    duration_ms = models.PositiveIntegerField(default=0)
+    album_thumbnail = models.URLField(max_length=500, blank=True)
+    # Last.fm, enhanced
+    artist_lastfm_url = models.URLField(max_length=500, null=True, blank=True)
+    track_mbid = models.CharField(max_length=36, null=True, blank=True)
+    artist_mbid = models.CharField(max_length=36, null=True, blank=True)
+    album_mbid = models.CharField(max_length=36, null=True, blank=True)
+    loved = models.BooleanField(default=False)
+    streamable = models.BooleanField(default=False)
+    # image sizes
+    album_thumbnail_small = models.URLField(max_length=500, null=True, blank=True)
+    album_thumbnail_medium = models.URLField(max_length=500, null=True, blank=True)
+    album_thumbnail_large = models.URLField(max_length=500, null=True, blank=True)
+    album_thumbnail_extralarge = models.URLField(max_length=500, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-played_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "title", "artist", "played_at"], name="listening_listen_unique_play"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-played_at", "-id"], name="listen_user_recent"),
+            models.Index(fields=["user", "source", "-played_at", "-id"], name="listen_user_source_recent"),
+            models.Index(fields=["user", "artist"], name="listen_user_artist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist}: {self.title} ({self.source}, {self.played_at:%Y-%m-%d %H:%M})"
+
+
+class SyncJob(TimeStampedModel):
+    """One sync or backfill of one source for one user, run page by page with its progress saved.
+
+    `cursor` says where the next page starts; it is saved in the same transaction as the page's
+    listens, so a crash never skips a page and never imports one twice.
+    """
+
+    class Kind(models.TextChoices):
+        SYNC = "sync", "Sync (new plays)"
+        BACKFILL = "backfill", "Full history backfill"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting (rate limited or provider down)"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.WAITING)
+    STALE_AFTER = timedelta(minutes=5)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_jobs")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    cursor = models.JSONField(default=dict, blank=True)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0, help_text="New listens stored.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Failures in a row.")
+    last_error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "source"],
+                condition=Q(status__in=["queued", "running", "waiting"]),
+                name="listening_syncjob_one_active_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.source} for user {self.user_id}: {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but no page for a while: its worker died. Starting again resumes it."""
+        beat = self.heartbeat_at or self.updated_at
+        return (
+            self.status == self.Status.RUNNING
+            and beat is not None
+            and beat < timezone.now() - self.STALE_AFTER
+        )
+
+    def mark_failed(self, message: str, code: str) -> None:
+        self.status = self.Status.FAILED
+        self.last_error = message[:2000]
+        self.error_code = code
+        self.finished_at = timezone.now()
+
+    def mark_done(self) -> None:
+        self.status = self.Status.DONE
+        self.finished_at = timezone.now()
+        self.retry_at = None
+        self.last_error = ""
+        self.error_code = ""

@@ -1,0 +1,56 @@
+"""Seed 001's fetch endpoints: fetch from the source, store (deduped), and return what was fetched."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from core.errors import AppError
+from listening import sources
+from listening.importers import ListenRow
+from listening.store import listens_store
+from providers import base as provider_errors
+from users.models import User
+from users.provider_errors import app_error_from
+
+logger = logging.getLogger(__name__)
+
+LASTFM_DEFAULT_LIMIT = 50
+LASTFM_MAX_LIMIT = 200
+
+
+def _seed_error(exc: provider_errors.ProviderError, prefix: str, code: str) -> AppError:
+    """The seed's message (`prefix: reason`) with the status a provider failure deserves."""
+    error = app_error_from(exc)
+    if isinstance(exc, provider_errors.ProviderAuthError | provider_errors.ProviderNotFound):
+        error.status = 400
+    error.message = f"{prefix}: {exc.message}"
+    error.code = code if error.status == 400 else error.code
+    error.extra = {"error": error.message}
+    return error
+
+
+def spotify_fetch_recent(*, user: User) -> list[ListenRow]:
+    """The user's last 50 Spotify plays, stored (a re-fetch adds nothing)."""
+    try:
+        rows, _ = sources.spotify_recent(user=user, limit=50)
+    except provider_errors.ProviderError as exc:
+        raise _seed_error(exc, "Failed to fetch recently played songs", "spotify_fetch_failed") from None
+    with transaction.atomic():
+        new = listens_store(user_id=user.pk, rows=rows)
+    logger.info("User %s fetched %s Spotify plays (%s new)", user.pk, len(rows), new)
+    return rows
+
+
+def lastfm_fetch_recent(*, user: User, limit: int = LASTFM_DEFAULT_LIMIT) -> tuple[list[ListenRow], str]:
+    """The user's latest Last.fm scrobbles (now-playing skipped), stored; and their username."""
+    account = sources.lastfm_account(user=user)
+    try:
+        rows, _ = sources.lastfm_page(account, limit=limit)
+    except provider_errors.ProviderError as exc:
+        raise _seed_error(exc, "Last.fm API error", "lastfm_api_error") from None
+    with transaction.atomic():
+        new = listens_store(user_id=user.pk, rows=rows)
+    logger.info("User %s fetched %s Last.fm scrobbles (%s new)", user.pk, len(rows), new)
+    return rows, account.username

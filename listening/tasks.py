@@ -1,0 +1,32 @@
+"""Celery tasks: ids in, the work in `listening.sync`."""
+
+from __future__ import annotations
+
+import time
+
+from celery import current_app, shared_task
+
+from listening.models import SyncJob
+from listening.sync import sync_enqueue_due, sync_run
+
+
+@shared_task(name="listening.run_sync_job", acks_late=True)
+def run_sync_job(job_id: int) -> str:
+    """Runs a job for a while, then hands over to a fresh run (or waits out a rate limit)."""
+    while True:
+        if not SyncJob.objects.filter(pk=job_id, status__in=SyncJob.ACTIVE).exists():
+            return "gone"
+        step = sync_run(job_id)
+        if step.done:
+            return "done"
+        countdown = step.wait if step.wait is not None else 0
+        if not current_app.conf.task_always_eager:
+            run_sync_job.apply_async(args=[job_id], countdown=countdown)
+            return "continued"
+        time.sleep(countdown)  # in-process mode (no broker): this already runs off the request thread
+
+
+@shared_task(name="listening.sync_all")
+def sync_all() -> int:
+    """The periodic sync of every connected user (scheduled in config/celery.py)."""
+    return sync_enqueue_due()
