@@ -178,18 +178,25 @@ def _wait(job: SyncJob, seconds: float, message: str, code: str) -> Step:
     return Step(wait=seconds)
 
 
-def _fetch(job: SyncJob) -> tuple[list, dict, int | None, bool]:
-    """One page for the job's cursor: (rows, next cursor, total pages, finished)."""
+@dataclass(frozen=True)
+class Fetched:
+    rows: list
+    cursor: dict  # where the next page starts
+    finished: bool
+    pages_total: int | None = None
+    is_page: bool = True  # False for Last.fm's first call, which only learns the page count
+
+
+def _fetch(job: SyncJob) -> Fetched:
     cursor = dict(job.cursor)
     if job.source == Source.SPOTIFY:
         rows, answer = sources.spotify_recent(
             user=job.user, after_ms=cursor.get("after"), limit=SPOTIFY_PAGE_SIZE
         )
-        finished = len(answer.items) < SPOTIFY_PAGE_SIZE or answer.cursor_after is None
         newest = max((row.played_at for row in rows), default=None)
         if newest is not None:
             cursor["after"] = max(cursor.get("after") or 0, round(newest.timestamp() * 1000))
-        return rows, cursor, None, finished
+        return Fetched(rows, cursor, finished=len(answer.items) < SPOTIFY_PAGE_SIZE)
 
     account = sources.lastfm_account(user=job.user)
     page = cursor.get("page")
@@ -199,10 +206,10 @@ def _fetch(job: SyncJob) -> tuple[list, dict, int | None, bool]:
     if page is None:  # the first call learns how many pages there are; the walk starts at the oldest
         if answer.total_pages > 1:
             cursor["page"] = answer.total_pages
-            return [], cursor, answer.total_pages, False
-        return rows, cursor, answer.total_pages, True
+            return Fetched([], cursor, finished=False, pages_total=answer.total_pages, is_page=False)
+        return Fetched(rows, cursor, finished=True, pages_total=answer.total_pages)
     cursor["page"] = page - 1
-    return rows, cursor, answer.total_pages if job.pages_total is None else job.pages_total, page <= 1
+    return Fetched(rows, cursor, finished=page <= 1)
 
 
 def sync_step(job_id: int) -> Step:

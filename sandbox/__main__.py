@@ -10,9 +10,14 @@ import argparse
 import contextlib
 import sys
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox.app import Sandbox
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="loopback only; the default is 127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--print-env", action="store_true", help="print KEY=value settings and exit")
+    parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
 
     if args.print_env:
@@ -29,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sandbox = Sandbox()
-    server = make_server(args.host, args.port, sandbox, threaded=True)
+    handler = QuietRequestHandler if args.quiet else WSGIRequestHandler
+    server = make_server(args.host, args.port, sandbox, threaded=True, request_handler=handler)
     sandbox.base_url = f"http://{args.host}:{server.server_port}"
     print(f"Sandbox listening on {sandbox.base_url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

@@ -48,7 +48,7 @@ class SandboxHandle:
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxHandle]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0"],
+        [sys.executable, "-m", "sandbox", "--port", "0", "--quiet"],
         cwd=BASE_DIR,
         stdout=subprocess.PIPE,
         text=True,

@@ -34,6 +34,14 @@ def connect_lastfm(
 
 
 @pytest.fixture
+def auth_client(user):
+    """One scheme is enough here (both are tested with the accounts); syncs are slow to run twice."""
+    from tests.conftest import client_for
+
+    return client_for(user, "token")
+
+
+@pytest.fixture
 def spotify_user(sandbox, user):
     connect_spotify(sandbox, user)
     return user
