@@ -272,7 +272,12 @@ class LastfmError(Exception):
 class LastfmService(Service):
     name = "lastfm"
     mounts = {"/lastfm/2.0": "lastfm"}
-    env = {"LASTFM_API_URL": "/lastfm/2.0/"}
+    # The demo (`make run`) gives its account this key and user, so a history is there to look at.
+    env = {
+        "LASTFM_API_URL": "/lastfm/2.0/",
+        "DEMO_LASTFM_API_KEY": f"={VALID_API_KEY}",
+        "DEMO_LASTFM_USER": f"={USER}",
+    }
     rules = [Rule("/lastfm/2.0/", endpoint="api", methods=["GET"])]
 
     def reset(self) -> None:

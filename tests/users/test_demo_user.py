@@ -29,3 +29,20 @@ def test_demo_user_is_refused_when_debug_is_off(settings):
     with pytest.raises(CommandError):
         call_command("create_demo_user")
     assert not User.objects.exists()
+
+
+def test_demo_user_gets_the_sandbox_lastfm_key(settings):
+    settings.DEBUG = True
+
+    call_command(
+        "create_demo_user", "--lastfm-key", "demo-key-123", "--lastfm-user", "wiz", stdout=io.StringIO()
+    )
+    call_command(
+        "create_demo_user", "--lastfm-key", "demo-key-123", "--lastfm-user", "wiz", stdout=io.StringIO()
+    )
+
+    from users.vault import api_key_get
+
+    stored = api_key_get(user=User.objects.get(email=DEMO_EMAIL), service="lastfm")
+    assert stored.key == "demo-key-123"
+    assert stored.service_user_id == "wiz"

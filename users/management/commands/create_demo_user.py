@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from users.models import User
+from users import vault
+from users.models import User, UserApiKey
 
 DEMO_EMAIL = "demo@musichub.local"
 DEMO_PASSWORD = "musichub-demo"  # noqa: S105 - a development-only account, refused when DEBUG is off
@@ -16,8 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--email", default=DEMO_EMAIL)
         parser.add_argument("--password", default=DEMO_PASSWORD)
         parser.add_argument("--force", action="store_true", help="Allow it with DEBUG off.")
+        parser.add_argument("--lastfm-key", default="", help="Store this Last.fm key for the demo account.")
+        parser.add_argument("--lastfm-user", default="", help="…with this Last.fm username.")
 
-    def handle(self, *args, email: str, password: str, force: bool, **options) -> None:
+    def handle(
+        self, *args, email: str, password: str, force: bool, lastfm_key: str, lastfm_user: str, **options
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("The demo account has a known password: run this with DEBUG=true only.")
         user, created = User.objects.get_or_create(
@@ -26,6 +31,14 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
+        if lastfm_key and lastfm_user:
+            UserApiKey.objects.filter(user=user, service_name="lastfm").delete()
+            vault.api_key_create(
+                user=user, service_name="lastfm", api_key=lastfm_key, service_user_id=lastfm_user
+            )
+            self.stdout.write(
+                f"Its Last.fm ({lastfm_user}) is connected; the history syncs in the background."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{'Created' if created else 'Reset'} the demo account. Sign in with:\n"
