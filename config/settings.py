@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "credentials",
     "musics",
     "listening",
+    "messaging",
 ]
 
 MIDDLEWARE = [
