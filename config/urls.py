@@ -15,6 +15,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api/auth/", include(auth_urlpatterns)),
     path("api/", include("users.api.urls")),
+    path("api/", include("messaging.api.urls")),
     path("users/api-keys/", include("users.api.vault_urls")),
     path("spotify/", include("credentials.api.urls")),
     path("music/", include("listening.api.urls")),
