@@ -2,6 +2,11 @@
 
 A listen already stored (same user, title, artist and played_at) is updated with what can change:
 `loved` and `streamable`, thumbnails that are now known, and MBIDs that were empty.
+
+On PostgreSQL the page travels as one array per column (`unnest`), so the statement is short and
+has the same 26 parameters whatever the page size (psycopg caches it), and `RETURNING (xmax = 0)`
+tells new rows from updated ones. Elsewhere (SQLite) it is a multi-row `VALUES` list, and one
+SELECT finds which rows existed.
 """
 
 from __future__ import annotations
@@ -18,14 +23,11 @@ BATCH = 500
 COLUMNS = list(ListenRow.__dataclass_fields__)
 _TABLE = Listen._meta.db_table
 _KEY = ("user_id", "title", "artist", "played_at")
+# PostgreSQL array types of the ListenRow columns, for `unnest`.
+_PG_TYPES = {"played_at": "timestamptz", "duration_ms": "int", "loved": "bool", "streamable": "bool"}
 
 
-def _upsert_sql(rows: int) -> str:
-    quote = connection.ops.quote_name
-    table = quote(_TABLE)
-    columns = ["user_id", *COLUMNS, "created_at", "updated_at"]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-
+def _conflict_clause(quote, table: str) -> str:
     def keep_known(column: str) -> str:  # a value we had wins over a missing one
         return f"{quote(column)} = COALESCE(NULLIF({table}.{quote(column)}, ''), excluded.{quote(column)})"
 
@@ -49,10 +51,35 @@ def _upsert_sql(rows: int) -> str:
         ),
         f"{quote('updated_at')} = excluded.{quote('updated_at')}",
     ]
+    return f"ON CONFLICT ({', '.join(quote(c) for c in _KEY)}) DO UPDATE SET {', '.join(updates)}"
+
+
+def _insert_head(quote, table: str) -> str:
+    columns = ["user_id", *COLUMNS, "created_at", "updated_at"]
+    return f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+
+
+def _postgresql_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(_TABLE)
+    arrays = ", ".join(f"%s::{_PG_TYPES.get(column, 'text')}[]" for column in COLUMNS)
+    names = ", ".join(quote(column) for column in COLUMNS)
     return (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - quoted identifiers
-        f"VALUES {', '.join([placeholders] * rows)} "
-        f"ON CONFLICT ({', '.join(quote(c) for c in _KEY)}) DO UPDATE SET {', '.join(updates)}"
+        _insert_head(quote, table)
+        + f"SELECT %s, {names}, %s, %s FROM unnest({arrays}) AS page({names}) "
+        + _conflict_clause(quote, table)
+        + " RETURNING (xmax = 0)"
+    )
+
+
+def _values_sql(rows: int) -> str:
+    quote = connection.ops.quote_name
+    table = quote(_TABLE)
+    placeholders = "(" + ", ".join(["%s"] * (len(COLUMNS) + 3)) + ")"
+    return (
+        _insert_head(quote, table)
+        + f"VALUES {', '.join([placeholders] * rows)} "
+        + _conflict_clause(quote, table)
     )
 
 
@@ -64,6 +91,28 @@ def _existing_keys(user_id: int, rows: list[ListenRow]) -> set[tuple[str, str, o
     return set(found)
 
 
+def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> int:
+    now = timezone.now()
+    columns = [[getattr(row, column) for row in rows] for column in COLUMNS]
+    cursor.execute(_postgresql_sql(), [user_id, now, now, *columns])
+    return sum(1 for (inserted,) in cursor.fetchall() if inserted)
+
+
+def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
+    # Datetimes go in as Django would write them (on SQLite: naive UTC text, so lookups match).
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    played_at = COLUMNS.index("played_at")
+    existing = _existing_keys(user_id, rows)
+    params: list[object] = []
+    for row in rows:
+        values = [getattr(row, column) for column in COLUMNS]
+        values[played_at] = adapt(values[played_at])
+        params.extend([user_id, *values, now, now])
+    cursor.execute(_values_sql(len(rows)), params)
+    return sum(1 for row in rows if row.key not in existing)
+
+
 def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
     """Stores the rows; returns how many were new. Call inside the caller's transaction."""
     unique: dict[tuple, ListenRow] = {}
@@ -73,20 +122,9 @@ def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
     if not unique:
         return 0
     ordered = list(unique.values())
+    store = _store_postgresql if connection.vendor == "postgresql" else _store_values
     new = 0
-    # Datetimes go in as Django would write them (on SQLite: naive UTC text, so lookups match).
-    adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
-    played_at = COLUMNS.index("played_at")
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), BATCH):
-            batch = ordered[start : start + BATCH]
-            existing = _existing_keys(user_id, batch)
-            new += sum(1 for row in batch if row.key not in existing)
-            params: list[object] = []
-            for row in batch:
-                values = [getattr(row, column) for column in COLUMNS]
-                values[played_at] = adapt(values[played_at])
-                params.extend([user_id, *values, now, now])
-            cursor.execute(_upsert_sql(len(batch)), params)
+            new += store(cursor, user_id, ordered[start : start + BATCH])
     return new
