@@ -257,6 +257,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         # AUTH_THROTTLE_RATE: sign-in attempts (login, registration, JWT refresh) per client.
         "auth": env.str("AUTH_THROTTLE_RATE", default="10/minute"),
+        # MESSAGE_SEND_RATE: direct messages a user may send.
+        "messages": env.str("MESSAGE_SEND_RATE", default="30/minute"),
     },
     # NUM_PROXIES: reverse proxies in front of the app, so throttling sees the client's address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
@@ -299,6 +301,14 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # MAX_USER_IMAGE_BYTES: the largest profile picture accepted.
 MAX_USER_IMAGE_BYTES = env.int("MAX_USER_IMAGE_BYTES", default=5 * 1024 * 1024)
+# MAX_SONG_BYTES: the largest song upload accepted (MP3, Ogg, FLAC, M4A/AAC or WAV).
+MAX_SONG_BYTES = env.int("MAX_SONG_BYTES", default=50 * 1024 * 1024)
+# MAX_COVER_BYTES: the largest song or album cover picture accepted (uploaded, or embedded in the tags).
+MAX_COVER_BYTES = env.int("MAX_COVER_BYTES", default=5 * 1024 * 1024)
+# MEDIA_X_ACCEL_REDIRECT_PREFIX: e.g. /protected-media. When set, `/api/songs/{id}/stream/` checks
+# the request and answers `X-Accel-Redirect: <prefix>/<file name>` with no body, and nginx serves
+# the file (with Range) from an `internal` location aliased to MEDIA_ROOT. Empty: Django streams.
+MEDIA_X_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_X_ACCEL_REDIRECT_PREFIX", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- External services ----------------------------------------------------------------------

@@ -35,9 +35,13 @@ class ConversationPagination(CursorPagination):
 
 
 class MessageListCreateView(generics.ListCreateAPIView):
-    """My messages, sent and received, newest first; or send one."""
+    """My messages, sent and received, newest first; or send one (at most MESSAGE_SEND_RATE)."""
 
     serializer_class = MessageSerializer
+    throttle_scope = "messages"
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
 
     def get_queryset(self) -> QuerySet[Message]:
         if getattr(self, "swagger_fake_view", False):

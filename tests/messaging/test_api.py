@@ -342,3 +342,22 @@ def test_list_query_count_does_not_grow_with_messages(
     fill(20)
     with django_assert_max_num_queries(3):
         assert auth_client.get(path).status_code == 200
+
+
+def test_sending_is_rate_limited_but_reading_is_not(user, other_user, settings):
+    from tests.conftest import client_for
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "10/minute", "messages": "3/minute"},
+    }
+    client = client_for(user, "token")
+    statuses = [
+        client.post(
+            "/api/messages/", {"receiver": other_user.pk, "content": f"hi {n}"}, format="json"
+        ).status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [201, 201, 201, 429]
+    assert all(client.get("/api/messages/").status_code == 200 for _ in range(5))
