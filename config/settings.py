@@ -114,7 +114,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # project-wide overrides (the admin index)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

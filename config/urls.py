@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import health, not_found
+from musics.admin import stats_view as admin_stats_view
 from users.api.urls import auth_urlpatterns
 from users.api.vault_views import ConnectionsView
 
@@ -11,11 +12,13 @@ handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
+    path("admin/stats/", admin.site.admin_view(admin_stats_view), name="admin-stats"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("api/auth/", include(auth_urlpatterns)),
     path("api/", include("users.api.urls")),
     path("api/", include("messaging.api.urls")),
+    path("api/", include("musics.api.urls")),
     path("users/api-keys/", include("users.api.vault_urls")),
     path("spotify/", include("credentials.api.urls")),
     path("music/", include("listening.api.urls")),

@@ -25,6 +25,8 @@ if [ "${SANDBOX:-on}" != "off" ]; then
 fi
 
 "$PY" manage.py migrate --noinput
+"$PY" manage.py seed_songs    # a small catalog of generated songs that really play (idempotent)
+"$PY" manage.py seed_albums
 "$PY" manage.py create_demo_user --lastfm-key "${DEMO_LASTFM_API_KEY:-}" --lastfm-user "${DEMO_LASTFM_USER:-}"
 echo "MusicHub on http://$HOST:$PORT/  (API docs: /api/docs/, admin: /admin/)"
 "$PY" manage.py runserver "$HOST:$PORT"

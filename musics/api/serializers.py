@@ -1,0 +1,70 @@
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from musics.models import Album, Song
+
+
+class SongSerializer(serializers.ModelSerializer):
+    album_title = serializers.CharField(source="album.title", read_only=True, default=None)
+    stream_url = serializers.SerializerMethodField(help_text="Plays with HTTP Range (seek).")
+
+    class Meta:
+        model = Song
+        fields = (
+            "id",
+            "title",
+            "artist",
+            "image",
+            "duration",
+            "album",
+            "album_title",
+            "stream_url",
+            "audio_content_type",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_stream_url(self, song: Song) -> str:
+        return reverse("song-stream", args=[song.pk], request=self.context.get("request"))
+
+
+class SongWriteSerializer(serializers.Serializer):
+    """Multipart. Title, artist and album are read from the audio's tags when left out."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    artist = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    album = serializers.PrimaryKeyRelatedField(queryset=Album.objects.all(), required=False, allow_null=True)
+    audio_file = serializers.FileField(required=True, allow_empty_file=False)
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class AlbumSerializer(serializers.ModelSerializer):
+    song_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Album
+        fields = ("id", "title", "artist", "image", "release_year", "song_count", "created_at", "updated_at")
+        read_only_fields = fields
+
+
+class AlbumDetailSerializer(AlbumSerializer):
+    songs = SongSerializer(many=True, read_only=True)
+
+    class Meta(AlbumSerializer.Meta):
+        fields = (*AlbumSerializer.Meta.fields, "songs")
+        read_only_fields = fields
+
+
+class AlbumWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    artist = serializers.CharField(max_length=200)
+    release_year = serializers.IntegerField(min_value=1800, max_value=2100, required=False, allow_null=True)
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class StatsSerializer(serializers.Serializer):
+    total_songs = serializers.IntegerField()
+    total_albums = serializers.IntegerField()
+    total_users = serializers.IntegerField()
+    total_artists = serializers.IntegerField()
