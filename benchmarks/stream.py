@@ -37,16 +37,11 @@ import time
 import wave
 from pathlib import Path
 
-from django.urls import path
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python benchmarks/stream.py`, the project is one level up
     sys.path.insert(0, str(ROOT))
 
 from common import median, verdict  # noqa: E402
-
-# Used only when config/urls.py does not mount the stream endpoint yet (ROOT_URLCONF = this module).
-urlpatterns: list = []
 
 
 def setup_django(scratch: Path) -> None:
@@ -74,20 +69,10 @@ def setup_django(scratch: Path) -> None:
 
 
 def stream_path(song_id: int) -> str:
-    from django.conf import settings
-    from django.urls import Resolver404, resolve
+    """The project's stream URL (config/urls.py mounts `musics.api.stream_views.song_stream`)."""
+    from django.urls import reverse
 
-    from musics.api.stream_views import SongStreamView
-
-    url = f"/api/songs/{song_id}/stream/"
-    try:
-        if getattr(resolve(url).func, "view_class", None) is SongStreamView:
-            return url
-    except Resolver404:
-        pass
-    urlpatterns.append(path("api/songs/<int:pk>/stream/", SongStreamView.as_view()))
-    settings.ROOT_URLCONF = __name__
-    return url
+    return reverse("song-stream", args=[song_id])
 
 
 def make_song(megabytes: int):
@@ -185,11 +170,18 @@ def main() -> None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]
 
+        # As in production: no debug cursor, and WhiteNoise not re-scanning files on every request.
+        settings.DEBUG = False
+        settings.WHITENOISE_AUTOREFRESH = settings.WHITENOISE_USE_FINDERS = False
         django_server, django_port = serve(get_wsgi_application())
         static_server, static_port = serve(WhiteNoise(not_found, root=settings.MEDIA_ROOT, prefix="/media/"))
         auth = {"Authorization": f"Token {token}"}
+        from musics.stream_links import stream_token
+
+        signed = f"{url}?token={stream_token(song_id=song.pk, user_id=user.pk)}"
         runs = {
             "django": lambda: read_ranges(django_port, url, size, chunk, auth, content),
+            "signed": lambda: read_ranges(django_port, signed, size, chunk, {}, content),
             "static": lambda: read_ranges(
                 static_port, f"/media/{song.audio_file.name}", size, chunk, {}, content
             ),
@@ -209,11 +201,18 @@ def main() -> None:
             f"{size / 1e6:.1f} MB song, {requests} ranges of {options.chunk_kb} KB, {options.passes} passes"
         )
         throughput = {name: size / median(values) / 1e6 for name, values in seconds.items()}
-        for name, label in (("django", "Django stream endpoint"), ("static", "static server (WhiteNoise)")):
+        labels = (
+            ("django", "Django, Authorization header"),
+            ("signed", "Django, signed stream_url"),
+            ("static", "static server (WhiteNoise)"),
+        )
+        for name, label in labels:
             per_request = median(seconds[name]) / requests * 1000
             print(f"  {label:28} {throughput[name]:8.1f} MB/s  ({per_request:.2f} ms per range)")
-        ratio = throughput["django"] / throughput["static"]
-        print(f"  ratio Django/static          {ratio:8.2f}   target >= 0.5: {verdict(ratio >= 0.5)}")
+        header_ratio = throughput["django"] / throughput["static"]
+        ratio = throughput["signed"] / throughput["static"]
+        print(f"  ratio header/static          {header_ratio:8.2f}")
+        print(f"  ratio signed link/static     {ratio:8.2f}   target >= 0.5: {verdict(ratio >= 0.5)}")
 
         # What Chrome and Firefox do: one open range from the start (or from a seek), read to the end.
         listen_seconds: dict[str, list[float]] = {"django": [], "static": []}

@@ -309,6 +309,8 @@ MAX_COVER_BYTES = env.int("MAX_COVER_BYTES", default=5 * 1024 * 1024)
 # the request and answers `X-Accel-Redirect: <prefix>/<file name>` with no body, and nginx serves
 # the file (with Range) from an `internal` location aliased to MEDIA_ROOT. Empty: Django streams.
 MEDIA_X_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_X_ACCEL_REDIRECT_PREFIX", default="")
+# STREAM_LINK_SECONDS: how long a song's signed `stream_url` works (it needs no Authorization header).
+STREAM_LINK_SECONDS = env.int("STREAM_LINK_SECONDS", default=6 * 60 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- External services ----------------------------------------------------------------------

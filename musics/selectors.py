@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -24,6 +25,29 @@ TOP_ARTISTS = 10
 
 def song_list() -> QuerySet[Song]:
     return Song.objects.select_related("album").order_by("-created_at", "-id")
+
+
+STREAM_INFO_SECONDS = 300
+_STREAM_FIELDS = ("audio_file", "audio_content_type", "updated_at", "duration")
+
+
+def _stream_key(song_id: int) -> str:
+    return f"musics:stream:{song_id}"
+
+
+def song_for_stream(song_id: int) -> Song | None:
+    """What streaming needs of a song, from the cache when it can (each range request asks)."""
+    fields = cache.get(_stream_key(song_id))
+    if fields is None:
+        fields = Song.objects.filter(pk=song_id).order_by().values(*_STREAM_FIELDS).first()
+        if fields is None:
+            return None
+        cache.set(_stream_key(song_id), fields, STREAM_INFO_SECONDS)
+    return Song(pk=song_id, **fields)
+
+
+def song_stream_forget(song_ids: list[int]) -> None:
+    cache.delete_many([_stream_key(song_id) for song_id in song_ids])
 
 
 def album_list() -> QuerySet[Album]:

@@ -57,6 +57,14 @@ def _delete_files(storage: Storage, names: list[str]) -> None:
             logger.exception("Could not delete %s from storage", name)
 
 
+def _forget_stream_info(song_ids: list[int]) -> None:
+    """The stream endpoint caches what it needs of a song: drop it now and again after the commit."""
+    from musics.selectors import song_stream_forget
+
+    song_stream_forget(song_ids)
+    transaction.on_commit(lambda: song_stream_forget(song_ids))
+
+
 def _delete_after_commit(storage: Storage, names: list[str]) -> None:
     names = [name for name in names if name]
     if names:
@@ -222,6 +230,7 @@ def song_update(
         with transaction.atomic():
             song.save(update_fields=[*changed, "updated_at"])
             _delete_after_commit(storage, old_files)
+            _forget_stream_info([song.pk])
     return song
 
 
@@ -230,8 +239,10 @@ def song_delete(*, song: Song) -> None:
     storage = song.audio_file.storage
     names = [song.audio_file.name, song.image.name]
     with transaction.atomic():
+        song_id = song.pk
         song.delete()
         _delete_after_commit(storage, names)
+        _forget_stream_info([song_id])
 
 
 # --- Albums -----------------------------------------------------------------------------------
@@ -296,10 +307,13 @@ def album_delete(*, album: Album) -> None:
     """Deletes the album, its songs, and (after the commit) every file of theirs."""
     storage = album.image.storage
     with transaction.atomic():
-        songs = Song.objects.select_for_update().filter(album=album).values_list("audio_file", "image")
-        names = [album.image.name, *(name for pair in songs for name in pair)]
+        songs = list(
+            Song.objects.select_for_update().filter(album=album).values_list("pk", "audio_file", "image")
+        )
+        names = [album.image.name, *(name for _, audio, image in songs for name in (audio, image))]
         album.delete()
         _delete_after_commit(storage, names)
+        _forget_stream_info([song_id for song_id, _, _ in songs])
 
 
 # --- Plays ------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from musics.models import Album, Song
+from musics.stream_links import stream_token
 
 
 class SongSerializer(serializers.ModelSerializer):
@@ -26,7 +29,12 @@ class SongSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_stream_url(self, song: Song) -> str:
-        return reverse("song-stream", args=[song.pk], request=self.context.get("request"))
+        request = self.context.get("request")
+        url = reverse("song-stream", args=[song.pk], request=request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            url += "?" + urlencode({"token": stream_token(song_id=song.pk, user_id=user.pk)})
+        return url
 
 
 class SongWriteSerializer(serializers.Serializer):

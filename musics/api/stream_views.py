@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from types import SimpleNamespace
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from musics.models import Song
+from musics.selectors import song_for_stream
 from musics.services import song_play_record
+from musics.stream_links import stream_token_user_id
 from musics.streaming import song_stream_response
 
 
@@ -44,8 +48,39 @@ class SongStreamView(APIView):
         "A play is counted once per listen.",
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        song = get_object_or_404(Song, pk=pk)
+        song = song_for_stream(pk)
+        if song is None:
+            raise NotFound()
         response = song_stream_response(request=request._request, song=song)
         if request.method == "GET" and response.status_code in (200, 206):
             song_play_record(song=song, user=request.user, range_header=request.headers.get("Range"))
         return response
+
+
+_authenticated_view = SongStreamView.as_view()
+
+
+@require_safe
+def song_stream(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """With `?token=` (the signed `stream_url`): served without a credential lookup. Without it:
+    the API view, with the usual authentication."""
+    token = request.GET.get("token")
+    if token is None:
+        return _authenticated_view(request, pk=pk)
+    user_id = stream_token_user_id(token, song_id=pk)
+    if user_id is None:
+        return JsonResponse(
+            {
+                "detail": "This stream link is invalid or has expired; get the song again.",
+                "code": "bad_stream_link",
+            },
+            status=403,
+        )
+    song = song_for_stream(pk)
+    if song is None:
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    response = song_stream_response(request=request, song=song)
+    if request.method == "GET" and response.status_code in (200, 206):
+        listener = SimpleNamespace(pk=user_id, is_authenticated=True)
+        song_play_record(song=song, user=listener, range_header=request.headers.get("Range"))
+    return response

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from musics.api import views
-from musics.api.stream_views import SongStreamView
+from musics.api.stream_views import song_stream
 
 urlpatterns = [
     path("songs/", views.SongListView.as_view(), name="song-list"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("songs/made-for-you/", views.MadeForYouView.as_view(), name="song-made-for-you"),
     path("songs/trending/", views.TrendingSongsView.as_view(), name="song-trending"),
     path("songs/<int:pk>/", views.SongDetailView.as_view(), name="song-detail"),
-    path("songs/<int:pk>/stream/", SongStreamView.as_view(), name="song-stream"),
+    path("songs/<int:pk>/stream/", song_stream, name="song-stream"),
     path("albums/", views.AlbumListView.as_view(), name="album-list"),
     path("albums/<int:pk>/", views.AlbumDetailView.as_view(), name="album-detail"),
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -65,7 +65,7 @@ def test_anyone_signed_in_lists_and_reads(auth_client):
     assert listing["count"] == 1
     assert detail["title"] == "Headlights"
     assert detail["album_title"] == "Night Drive"
-    assert detail["stream_url"].endswith(f"/api/songs/{song.pk}/stream/")
+    assert f"/api/songs/{song.pk}/stream/?token=" in detail["stream_url"]
     assert albums["results"][0]["song_count"] == 1
     assert [item["id"] for item in album_detail["songs"]] == [song.pk]
 
@@ -231,3 +231,52 @@ def test_song_list_query_count_is_fixed(auth_client, django_assert_max_num_queri
 
     with django_assert_max_num_queries(4):
         auth_client.get("/api/songs/?page_size=100")
+
+
+def test_the_signed_stream_url_plays_without_an_authorization_header(auth_client, user, api_client):
+    song = make_song("Headlights", "Nova Lane")
+    other = make_song("Other", "Nova Lane")
+    url = auth_client.get(f"/api/songs/{song.pk}/").json()["stream_url"]
+    token = url.split("token=")[1]
+
+    played = api_client.get(url.replace("http://testserver", ""), HTTP_RANGE="bytes=0-")
+    forged = api_client.get(f"/api/songs/{song.pk}/stream/?token={token[:-2]}xx")
+    elsewhere = api_client.get(f"/api/songs/{other.pk}/stream/?token={token}")
+    unsigned = api_client.get(f"/api/songs/{song.pk}/stream/")
+
+    assert played.status_code == 206
+    assert b"".join(played.streaming_content) == song.audio_file.open("rb").read()
+    assert SongPlay.objects.get().user == user
+    assert forged.status_code == 403
+    assert forged.json()["code"] == "bad_stream_link"
+    assert elsewhere.status_code == 403
+    assert unsigned.status_code == 401
+
+
+def test_a_stream_link_expires(auth_client, api_client, settings):
+    song = make_song("Headlights", "Nova Lane")
+    url = auth_client.get(f"/api/songs/{song.pk}/").json()["stream_url"].replace("http://testserver", "")
+    settings.STREAM_LINK_SECONDS = -1
+
+    assert api_client.get(url).status_code == 403
+
+
+def test_streaming_follows_a_replaced_audio_file(auth_client, django_capture_on_commit_callbacks):
+    from musics import services
+
+    song = make_song("Headlights", "Nova Lane")
+    url = auth_client.get(f"/api/songs/{song.pk}/").json()["stream_url"].replace("http://testserver", "")
+    first = b"".join(auth_client.get(url).streaming_content)
+    replacement = wav_bytes(0.3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.song_update(
+            song=Song.objects.get(pk=song.pk), audio=SimpleUploadedFile("new.wav", replacement)
+        )
+
+    second = b"".join(auth_client.get(url).streaming_content)
+    assert second != first
+    assert second == Song.objects.get(pk=song.pk).audio_file.open("rb").read()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.song_delete(song=Song.objects.get(pk=song.pk))
+    assert auth_client.get(url).status_code == 404
