@@ -18,17 +18,12 @@ import httpx
 from providers.base import (
     ProviderAuthError,
     ProviderBadResponse,
-    ProviderError,
-    ProviderForbidden,
-    ProviderTokenExpired,
-    json_body,
-    raise_for_transport_status,
+    oauth_json_body,
     send,
 )
 from providers.types import CredentialCheck, OAuthTokens
 
 PROVIDER = "Amazon Music"
-AUTH_ERRORS = frozenset({"invalid_client", "invalid_grant", "unauthorized_client"})
 
 
 @dataclass(frozen=True)
@@ -118,27 +113,4 @@ class AmazonMusicClient:
 
 
 def _checked_body(response: httpx.Response) -> dict[str, Any]:
-    status = response.status_code
-    if status == 200:
-        body = json_body(response, provider=PROVIDER)
-        if not isinstance(body, dict):
-            raise ProviderBadResponse("the answer is not a JSON object", provider=PROVIDER, status=200)
-        return body
-    try:
-        body = response.json()
-        error = body.get("error") if isinstance(body, dict) else None
-    except ValueError:
-        error = None
-    if not isinstance(error, str):
-        raise_for_transport_status(response, provider=PROVIDER)
-        json_body(response, provider=PROVIDER)  # not JSON → ProviderBadResponse
-        raise ProviderBadResponse(f"HTTP {status} without an error field", provider=PROVIDER, status=status)
-    message = str(body.get("error_description") or error)
-    if error == "invalid_token":
-        raise ProviderTokenExpired(message, provider=PROVIDER, status=status, reason=error)
-    if error in AUTH_ERRORS:
-        raise ProviderAuthError(message, provider=PROVIDER, status=status, reason=error)
-    if error == "insufficient_scope":
-        raise ProviderForbidden(message, provider=PROVIDER, status=status, reason=error)
-    raise_for_transport_status(response, provider=PROVIDER, message=message)
-    raise ProviderError(message, provider=PROVIDER, status=status, reason=error)
+    return oauth_json_body(response, provider=PROVIDER)

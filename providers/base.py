@@ -190,3 +190,49 @@ def call_honouring_retry_after(
                 raise
             sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# RFC 6749 §5.2 errors that mean the credentials themselves are refused (reconnect / fix the app).
+OAUTH_AUTH_ERRORS = frozenset({"invalid_client", "invalid_grant", "unauthorized_client", "invalid_scope"})
+
+
+def oauth_json_body(response: httpx.Response, *, provider: str) -> dict[str, Any]:
+    """A token endpoint's 200 answer as a JSON object, or the RFC 6749 error it carries, raised."""
+    if response.status_code == 200:
+        body = json_body(response, provider=provider)
+        if not isinstance(body, dict):
+            raise ProviderBadResponse("the answer is not a JSON object", provider=provider, status=200)
+        return body
+    raise_oauth_error(response, provider=provider)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def raise_oauth_error(
+    response: httpx.Response,
+    *,
+    provider: str,
+    auth_errors: frozenset[str] = OAUTH_AUTH_ERRORS,
+    expired_errors: frozenset[str] = frozenset({"invalid_token"}),
+    forbidden_errors: frozenset[str] = frozenset({"insufficient_scope"}),
+) -> None:
+    """Raises the error family member for a `{"error", "error_description"}` answer (RFC 6749 §5.2,
+    RFC 6750 §3.1); 429/5xx and bodies that are not JSON as the shared helpers do."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, str):
+        raise_for_transport_status(response, provider=provider)
+        json_body(response, provider=provider)  # not JSON → ProviderBadResponse
+        raise ProviderBadResponse(f"HTTP {status} without an OAuth error", provider=provider, status=status)
+    message = str(body.get("error_description") or error)
+    if error in expired_errors:
+        raise ProviderTokenExpired(message, provider=provider, status=status, reason=error)
+    if error in auth_errors:
+        raise ProviderAuthError(message, provider=provider, status=status, reason=error)
+    if error in forbidden_errors:
+        raise ProviderForbidden(message, provider=provider, status=status, reason=error)
+    raise_for_transport_status(response, provider=provider, message=message)
+    raise ProviderError(message, provider=provider, status=status, reason=error)

@@ -31,7 +31,6 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from providers.base import (
     NoActiveDevice,
     PremiumRequired,
-    ProviderAuthError,
     ProviderBadResponse,
     ProviderError,
     ProviderForbidden,
@@ -39,6 +38,7 @@ from providers.base import (
     ProviderTokenExpired,
     json_body,
     raise_for_transport_status,
+    raise_oauth_error,
     send,
 )
 from providers.types import AuthorizationRequest, CredentialCheck, OAuthTokens
@@ -480,24 +480,7 @@ def _tokens(data: dict[str, Any], previous_refresh_token: str | None) -> OAuthTo
 
 def _raise_token_error(response: httpx.Response) -> None:
     """RFC 6749 errors (Spotify answers 400 even for invalid_client), 429 and 5xx."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    error = data.get("error") if isinstance(data, dict) else None
-    description = data.get("error_description") if isinstance(data, dict) else None
-    if not isinstance(error, str):
-        raise_for_transport_status(response, provider=PROVIDER)
-        json_body(response, provider=PROVIDER)  # raises when the body is not JSON
-        raise ProviderBadResponse(
-            f"HTTP {response.status_code} without an OAuth error",
-            provider=PROVIDER,
-            status=response.status_code,
-        )
-    message = description if isinstance(description, str) and description else error
-    raise_for_transport_status(response, provider=PROVIDER, message=message)
-    error_class = ProviderAuthError if error in AUTH_ERRORS else ProviderError
-    raise error_class(message, provider=PROVIDER, status=response.status_code, reason=error)
+    raise_oauth_error(response, provider=PROVIDER, auth_errors=AUTH_ERRORS, expired_errors=frozenset())
 
 
 # --- the Web API ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from providers.base import (
     ProviderNotFound,
     ProviderUnavailable,
     json_body,
+    oauth_json_body,
     raise_for_transport_status,
     send,
 )
@@ -29,7 +30,6 @@ from providers.types import CredentialCheck, OAuthTokens
 
 PROVIDER = "Tidal"
 JSON_API = "application/vnd.api+json"
-AUTH_ERRORS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant"})
 EXPIRY_MARGIN = timedelta(seconds=60)
 ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
@@ -156,26 +156,7 @@ class TidalClient:
 
 
 def _token_body(response: httpx.Response) -> dict[str, Any]:
-    status = response.status_code
-    if status == 200:
-        body = json_body(response, provider=PROVIDER)
-        if not isinstance(body, dict):
-            raise ProviderBadResponse("the token answer is not a JSON object", provider=PROVIDER, status=200)
-        return body
-    try:
-        body = response.json()
-        error = body.get("error") if isinstance(body, dict) else None
-    except ValueError:
-        error = None
-    if not isinstance(error, str):
-        raise_for_transport_status(response, provider=PROVIDER)
-        json_body(response, provider=PROVIDER)  # not JSON → ProviderBadResponse
-        raise ProviderBadResponse(f"HTTP {status} without an error field", provider=PROVIDER, status=status)
-    message = str(body.get("error_description") or error)
-    if error in AUTH_ERRORS:
-        raise ProviderAuthError(message, provider=PROVIDER, status=status, reason=error)
-    raise_for_transport_status(response, provider=PROVIDER, message=message)
-    raise ProviderError(message, provider=PROVIDER, status=status, reason=error)
+    return oauth_json_body(response, provider=PROVIDER)
 
 
 def _raise_api_error(response: httpx.Response) -> None:
