@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "musics",
     "listening",
     "messaging",
+    "rooms",
 ]
 
 MIDDLEWARE = [

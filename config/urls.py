@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("users.api.urls")),
     path("api/", include("messaging.api.urls")),
     path("api/", include("musics.api.urls")),
+    path("api/", include("rooms.api.urls")),
     path("users/api-keys/", include("users.api.vault_urls")),
     path("spotify/", include("credentials.api.urls")),
     path("music/", include("listening.api.urls")),

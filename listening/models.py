@@ -20,6 +20,7 @@ from core.models import TimeStampedModel
 class Source(models.TextChoices):
     SPOTIFY = "spotify", "Spotify"
     LASTFM = "lastfm", "Last.fm"
+    ROOM = "room", "A listening room"
 
 
 class Listen(TimeStampedModel):

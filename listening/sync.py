@@ -31,6 +31,7 @@ from users.models import User, UserApiKey
 
 logger = logging.getLogger(__name__)
 
+SYNC_SOURCES = (Source.SPOTIFY, Source.LASTFM)
 LASTFM_PAGE_SIZE = 200
 SPOTIFY_PAGE_SIZE = 50
 MAX_ATTEMPTS = 6  # provider failures in a row before a job gives up (it can be started again)
@@ -72,8 +73,8 @@ def _check_source_ready(user: User, source: str) -> None:
 
 def sync_start(*, user: User, source: str, kind: str = SyncJob.Kind.SYNC) -> SyncJob:
     """Starts (or resumes) the user's job for a source; one at a time per user and source."""
-    if source not in Source.values:
-        raise InvalidInput(f"source must be one of {', '.join(Source.values)}.", field="source")
+    if source not in SYNC_SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SYNC_SOURCES)}.", field="source")
     if kind not in SyncJob.Kind.values:
         raise InvalidInput(f"kind must be one of {', '.join(SyncJob.Kind.values)}.", field="kind")
     if source == Source.SPOTIFY and kind == SyncJob.Kind.BACKFILL:
