@@ -12,7 +12,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app regi
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-websocket_urlpatterns: list = []
+from messaging import routing as messaging_routing  # noqa: E402
+from rooms import routing as rooms_routing  # noqa: E402
+
+websocket_urlpatterns = [*rooms_routing.websocket_urlpatterns, *messaging_routing.websocket_urlpatterns]
 
 application = ProtocolTypeRouter(
     {

@@ -7,6 +7,7 @@ variables win). Optional integrations (Redis, S3, …) stay off until their vari
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from datetime import timedelta
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "listening",
     "messaging",
     "rooms",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +143,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not the shared-cache in-memory database Django would use for tests: that one fails
     # concurrent writers at once ("database table is locked") instead of queueing them.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One per process, so two test runs at once do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 else:
     # DATABASE_CONN_MAX_AGE: seconds a PostgreSQL connection is reused (0 closes it per request).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -190,10 +193,15 @@ TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TE
 # LISTENING_SYNC_MINUTES: how often every connected user's Spotify and Last.fm plays are synced
 # (Spotify keeps only the last 50 plays, so keep this well under a day). 0 turns it off.
 LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
+# ROOM_POLL_SECONDS: how often a room with someone connected reads its host's player (one poller per
+# room, whatever the number of guests). Spotify's rate limits count per app over 30 s: keep it a few seconds.
+ROOM_POLL_SECONDS = env.float("ROOM_POLL_SECONDS", default=4)
 
 # --- Accounts and authentication ------------------------------------------------------------
 
 AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "web:signin"
+LOGIN_REDIRECT_URL = "web:home"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -323,7 +331,7 @@ SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1
 SPOTIFY_REDIRECT_URI = env.str("SPOTIFY_REDIRECT_URI", default="http://127.0.0.1:8000/spotify/redirect")
 # SPOTIFY_CONNECT_DONE_URL: where a user lands after connecting Spotify (`?spotify=connected`, or
 # `?spotify=error&reason=…&message=…`).
-SPOTIFY_CONNECT_DONE_URL = env.str("SPOTIFY_CONNECT_DONE_URL", default="/")
+SPOTIFY_CONNECT_DONE_URL = env.str("SPOTIFY_CONNECT_DONE_URL", default="/connections")
 # SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET: the app's Spotify credentials when no active
 # SpotifyCredential is stored in the database.
 SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")
