@@ -21,10 +21,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed .env
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 run: install
 	HOST=$(HOST) PORT=$(PORT) ./scripts/run_dev.sh
 
-test: install
+test: install /usr/bin/chromium
 	$(BIN)/pytest
 
 lint: install

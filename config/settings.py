@@ -94,7 +94,6 @@ INSTALLED_APPS = [
     "listening",
     "messaging",
     "rooms",
-    "web",
 ]
 
 MIDDLEWARE = [

@@ -111,3 +111,28 @@ def user_update_profile(
             storage.delete(new_image_name)
         raise
     return user
+
+
+DUPLICATE_EMAIL = "A user is already registered with this e-mail address."
+
+
+def user_register(*, email: str, password1: str, password2: str, full_name: str = "") -> User:
+    """An account from the web sign-up (the API's registration checks the same things)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate")
+    if password1 != password2:
+        raise InvalidInput("The two password fields didn't match.", field="password2", code="mismatch")
+    try:
+        validate_password(password1, user=User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password1", code="weak_password") from exc
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password1, full_name=full_name.strip())
+    except IntegrityError as exc:
+        raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate") from exc

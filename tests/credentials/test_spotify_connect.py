@@ -55,7 +55,7 @@ def test_connecting_stores_the_tokens_encrypted_in_the_users_vault(sandbox, auth
     response = connect(auth_client)
 
     assert response.status_code == 302
-    assert response["Location"] == "/?spotify=connected"
+    assert response["Location"] == "/connections?spotify=connected"
     stored = vault.api_key_get(user=user, service="spotify")
     watch(stored.key)
     watch(stored.metadata["refresh_token"])
