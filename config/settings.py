@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "listening",
     "messaging",
     "rooms",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Unknown API paths answer JSON, in DEBUG too (Django's debug 404 page is HTML).
     re_path(r"^api/", not_found),
+    path("", include("web.urls")),
 ]
 
 if settings.DEBUG:

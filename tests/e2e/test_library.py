@@ -1,0 +1,47 @@
+"""An admin uploads a song; another browser finds it, plays it and seeks (HTTP Range)."""
+
+import io
+import math
+import struct
+import wave
+
+from tests.e2e.conftest import shot, sign_in, sign_up
+
+
+def tone(seconds: float = 12.0, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(
+            b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 330 * n / rate))) for n in range(int(seconds * rate)))
+        )
+    return buffer.getvalue()
+
+
+def test_an_admin_uploads_and_a_listener_plays_and_seeks(new_page):
+    admin = new_page()
+    sign_in(admin)
+    shot(admin, "home")
+    admin.goto("/library")
+    admin.click("summary:has-text('Upload a song')")
+    admin.set_input_files(
+        "input[name=audio_file]", files=[{"name": "e2e tone.wav", "mimeType": "audio/wav", "buffer": tone()}]
+    )
+    admin.fill("input[name=title]", "E2E Tone")
+    admin.fill("input[name=artist]", "The Testers")
+    admin.click("#upload-form button[type=submit]")
+    admin.wait_for_selector("text=“E2E Tone” by The Testers is in the library.")
+    shot(admin, "library")
+
+    listener = new_page(width=390, height=844)  # a phone
+    sign_up(listener, "listener@example.com", "Lena Listener")
+    listener.goto("/library?q=E2E")
+    listener.click("button[aria-label='Play E2E Tone']")
+    listener.wait_for_function("() => !document.getElementById('player-audio').paused")
+    listener.wait_for_function("() => document.getElementById('player-audio').duration > 10")
+    listener.evaluate("() => { document.getElementById('player-audio').currentTime = 9; }")
+    listener.wait_for_function("() => document.getElementById('player-audio').currentTime >= 9")
+    assert listener.text_content("#player-title") == "E2E Tone"
+    shot(listener, "player-phone")

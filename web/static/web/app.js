@@ -1,0 +1,47 @@
+// The persistent player: any [data-play] button plays its song; the player survives htmx navigation
+// (hx-boost swaps only <main>). Songs stream with HTTP Range, so seeking works.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let queue = [];
+  let index = -1;
+
+  function format(seconds) {
+    if (!isFinite(seconds)) return "0:00";
+    const s = Math.floor(seconds % 60).toString().padStart(2, "0");
+    return `${Math.floor(seconds / 60)}:${s}`;
+  }
+
+  function play(button) {
+    const audio = $("player-audio");
+    queue = Array.from(document.querySelectorAll("[data-play]"));
+    index = queue.indexOf(button);
+    $("player").hidden = false;
+    $("player-title").textContent = button.dataset.title || "";
+    $("player-artist").textContent = button.dataset.artist || "";
+    $("player-art").src = button.dataset.art || "";
+    audio.src = button.dataset.src;
+    audio.play();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-play]");
+    if (button) { event.preventDefault(); play(button); }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const audio = $("player-audio");
+    if (!audio) return;
+    $("player-toggle").addEventListener("click", () => (audio.paused ? audio.play() : audio.pause()));
+    $("player-next").addEventListener("click", () => { if (index + 1 < queue.length) play(queue[index + 1]); });
+    $("player-seek").addEventListener("input", (e) => {
+      if (audio.duration) audio.currentTime = (e.target.value / 100) * audio.duration;
+    });
+    audio.addEventListener("play", () => ($("player-toggle").textContent = "⏸"));
+    audio.addEventListener("pause", () => ($("player-toggle").textContent = "▶"));
+    audio.addEventListener("ended", () => { if (index + 1 < queue.length) play(queue[index + 1]); });
+    audio.addEventListener("timeupdate", () => {
+      if (audio.duration) $("player-seek").value = (audio.currentTime / audio.duration) * 100;
+      $("player-time").textContent = `${format(audio.currentTime)} / ${format(audio.duration)}`;
+    });
+  });
+})();

@@ -1,0 +1,14 @@
+"""The web pages. Each area has its own module; the API's services and selectors do the work."""
+
+from django.urls import include, path
+
+app_name = "web"
+
+urlpatterns = [
+    path("", include("web.accounts")),
+    path("", include("web.library")),
+    path("", include("web.connections")),
+    path("", include("web.history")),
+    path("", include("web.rooms")),
+    path("", include("web.messages")),
+]
