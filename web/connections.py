@@ -137,7 +137,12 @@ def _card_response(
     conn = _connections_by_name(request.user).get(spec.name)
     card = _card(spec, conn, form, notice)
     if _is_htmx(request):
-        return _render(request, "web/partials/connections_service.html", card)
+        response = _render(request, "web/partials/connections_service.html", card)
+        if spec.name in ("spotify", "lastfm"):  # the sync buttons depend on these two
+            sync = _sync_context(request.user, _connections_by_name(request.user))
+            panel = render(request, "web/partials/connections_sync.html", {**sync, "oob": True})
+            response.content += panel.content
+        return response
     if form is not None and form.errors:
         return _page(request, card=card, status=400)
     if notice is not None:

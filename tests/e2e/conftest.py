@@ -21,7 +21,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
 ADMIN_EMAIL = "demo@musichub.local"
-ADMIN_PASSWORD = "musichub-demo"  # noqa: S105 - the development demo account
+ADMIN_PASSWORD = "musichub-demo"
 
 
 def free_port() -> int:
@@ -37,8 +37,13 @@ class Server:
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(  # noqa: S603 - our manage.py
-            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, capture_output=True, text=True,
-            timeout=300, check=True,
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
         )
         return result.stdout
 
@@ -71,7 +76,10 @@ def e2e_server(sandbox_server) -> Iterator[Server]:
     server.manage("seed_albums")
     process = subprocess.Popen(  # noqa: S603 - our ASGI app
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(scratch / "server.log", "w"),  # noqa: SIM115
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(scratch / "server.log", "w"),  # noqa: SIM115
     )
     try:
         deadline = time.monotonic() + 30
@@ -145,7 +153,7 @@ def sign_in(page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> N
     page.wait_for_url("**/")
 
 
-def sign_up(page, email: str, name: str, password: str = "a-Long-passphrase-9") -> None:
+def sign_up(page, email: str, name: str, password: str = "a-Long-passphrase-9") -> None:  # noqa: S107
     page.goto("/signup")
     page.fill("input[name=full_name]", name)
     page.fill("input[name=email]", email)
@@ -153,3 +161,12 @@ def sign_up(page, email: str, name: str, password: str = "a-Long-passphrase-9") 
     page.fill("input[name=password2]", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_url("**/connections")
+
+
+def connect_spotify(page) -> None:
+    """From /connections: Connect Spotify, agree on the sandbox's consent page, back home."""
+    page.goto("/connections")
+    page.click("#service-spotify button:has-text('Connect Spotify')")
+    page.wait_for_selector("text=Agree")
+    page.click("button:has-text('Agree')")
+    page.wait_for_url("**/connections?spotify=connected")

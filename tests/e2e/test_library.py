@@ -14,9 +14,8 @@ def tone(seconds: float = 12.0, rate: int = 8000) -> bytes:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(
-            b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 330 * n / rate))) for n in range(int(seconds * rate)))
-        )
+        samples = (int(6000 * math.sin(2 * math.pi * 330 * n / rate)) for n in range(int(seconds * rate)))
+        out.writeframes(b"".join(struct.pack("<h", sample) for sample in samples))
     return buffer.getvalue()
 
 

@@ -124,6 +124,7 @@
       const placeholder = $("room-art-placeholder");
       const changed = (song ? song.id || "" : "") !== state.songId;
       state.songId = song ? song.id || "" : "";
+      root.dataset.songId = state.songId;
       state.durationMs = song ? song.duration_ms || 0 : 0;
       if (song && song.progress_ms != null) setProgress(song.progress_ms, song.is_playing);
       else if (!song) setProgress(0, false);
