@@ -45,3 +45,24 @@
     });
   });
 })();
+
+// The library's upload: drop an audio file on the zone and it becomes the form's file.
+document.addEventListener("dragover", (event) => {
+  const zone = event.target.closest && event.target.closest("#dropzone");
+  if (zone) { event.preventDefault(); zone.classList.add("over"); }
+});
+document.addEventListener("dragleave", (event) => {
+  const zone = event.target.closest && event.target.closest("#dropzone");
+  if (zone) zone.classList.remove("over");
+});
+document.addEventListener("drop", (event) => {
+  const zone = event.target.closest && event.target.closest("#dropzone");
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.remove("over");
+  const input = document.querySelector("#upload-form input[name=audio_file]");
+  if (input && event.dataTransfer.files.length) {
+    input.files = event.dataTransfer.files;
+    zone.textContent = `Ready: ${event.dataTransfer.files[0].name}. Press Upload; empty fields are read from its tags.`;
+  }
+});
