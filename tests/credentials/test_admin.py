@@ -229,3 +229,50 @@ def test_non_admins_cannot_reach_the_buttons(client, user):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_callers_of_get_valid_access_token_cause_one_refresh(sandbox):
+    import threading
+    from datetime import timedelta
+
+    from django.db import connections
+    from django.utils import timezone
+
+    credential = utils.create_platform_credential(
+        platform_name="spotify",
+        client_id=spotify_sandbox.CLIENT_ID,
+        client_secret=spotify_sandbox.CLIENT_SECRET,
+        redirect_uri="http://127.0.0.1:8000/cb",
+    )
+    location = consent(credential.get_authorization_url())
+    credential.exchange_code_for_tokens(query(location)["code"])
+    SpotifyCredential.objects.filter(pk=credential.pk).update(
+        token_expiry=timezone.now() - timedelta(minutes=1)
+    )
+    before = len(sandbox.calls("spotify-accounts"))
+    barrier = threading.Barrier(20)
+    tokens: list[str] = []
+    errors: list[Exception] = []
+
+    def use():
+        try:
+            mine = SpotifyCredential.objects.get(pk=credential.pk)
+            barrier.wait(timeout=10)
+            tokens.append(mine.get_valid_access_token())
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=use) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(set(tokens)) == 1
+    assert len(tokens) == 20
+    refreshes = [c for c in sandbox.calls("spotify-accounts")[before:] if c["path"].endswith("/api/token")]
+    assert len(refreshes) == 1
