@@ -14,12 +14,15 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from messaging import routing as messaging_routing  # noqa: E402
 from rooms import routing as rooms_routing  # noqa: E402
+from users.ws_auth import SubprotocolAuthMiddleware  # noqa: E402
 
 websocket_urlpatterns = [*rooms_routing.websocket_urlpatterns, *messaging_routing.websocket_urlpatterns]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(SubprotocolAuthMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

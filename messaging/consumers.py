@@ -22,7 +22,7 @@ class MessageConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         # Accept first: a browser sees the close code of an accepted socket, not of a refused handshake.
-        await self.accept()
+        await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_SIGNED_IN)

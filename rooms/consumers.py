@@ -82,7 +82,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         # Accept first: a browser sees the close code of an accepted socket, not of a refused handshake.
-        await self.accept()
+        await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         try:
             admitted = await database_sync_to_async(_admit)(self.code, _identity(self.scope))
         except RoomNotFound:
