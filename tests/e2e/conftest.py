@@ -142,6 +142,7 @@ def new_page(chromium, e2e_server):
 
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
