@@ -33,7 +33,7 @@ RANGES = ((7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year"))
 DEFAULT_RANGE = 30
 TOP = 10
 TZ_COOKIE = "tz"
-FILTER_PARAMS = ("source", "artist", "q", "loved")  # passed to ListenFilter as they are
+FILTER_PARAMS = ("source", "artist", "q", "loved", "collapse")  # passed to ListenFilter as they are
 
 
 def user_timezone(request: HttpRequest) -> ZoneInfo:

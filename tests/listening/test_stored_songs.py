@@ -159,3 +159,40 @@ def test_an_empty_mbid_is_filled_in_later(user):
     from listening.models import Listen
 
     assert Listen.objects.get(user=user).artist_mbid == "0b1c2d3e-0000-4000-8000-000000000001"
+
+
+def test_collapse_shows_a_play_both_sources_saw_once(auth_client, user):
+    start = START
+    store(
+        user,
+        [
+            row(1, title="Headlights", artist="Nova Lane", source="lastfm", played_at=start),
+            row(
+                2,
+                title="headlights",
+                artist="NOVA LANE",
+                source="spotify",
+                played_at=start + timedelta(minutes=3),
+            ),
+            row(
+                3,
+                title="Headlights",
+                artist="Nova Lane",
+                source="lastfm",
+                played_at=start + timedelta(hours=2),
+            ),
+            row(
+                4, title="Other", artist="Nova Lane", source="lastfm", played_at=start + timedelta(minutes=1)
+            ),
+        ],
+    )
+
+    everything = auth_client.get(URL).json()["results"]
+    collapsed = auth_client.get(f"{URL}?collapse=true").json()["results"]
+
+    assert len(everything) == 4
+    assert sorted((item["source"], item["played_at"]) for item in collapsed) == [
+        ("lastfm", "2024-01-15T12:01:00Z"),
+        ("lastfm", "2024-01-15T14:00:00Z"),
+        ("spotify", "2024-01-15T12:03:00Z"),
+    ]

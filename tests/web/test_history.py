@@ -227,3 +227,15 @@ def test_query_count_does_not_grow_with_rows(browser, user, django_assert_max_nu
 
 def row_ids_cursor(html: str) -> str:
     return re.search(r"before=([^\"&]+)", html).group(1)
+
+
+def test_each_play_once_hides_the_scrobble_of_a_spotify_play(browser, user):
+    played = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    scrobble = listen(user, played, title="Headlights", source="lastfm")
+    spotify = listen(user, played + timedelta(minutes=3), title="Headlights", source="spotify")
+
+    both = row_ids(browser.get("/history").content.decode())
+    once = row_ids(browser.get("/history?collapse=true").content.decode())
+
+    assert set(both) == {scrobble.id, spotify.id}
+    assert once == [spotify.id]
