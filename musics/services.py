@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 
 from core.errors import InvalidInput
@@ -138,10 +138,22 @@ def _tag_cover(info: AudioInfo) -> tuple[ContentFile, str] | None:
     return cover, extension
 
 
+def _lock_album_name(title: str, artist: str) -> None:
+    """Two uploads naming the same new album must not both create it: on PostgreSQL a transaction
+    lock on the name serialises them (SQLite's write transactions are serial already)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"musics.album:{title.lower()}|{artist.lower()}"],
+            )
+
+
 def _album_for_tags(info: AudioInfo, artist: str) -> Album | None:
     if not info.album:
         return None
     album_artist = info.album_artist or artist
+    _lock_album_name(info.album, album_artist)
     album = Album.objects.filter(title__iexact=info.album, artist__iexact=album_artist).order_by("id").first()
     return album or Album.objects.create(title=info.album, artist=album_artist)
 

@@ -335,3 +335,37 @@ def test_album_create_refuses_a_broken_cover(settings):
 
     assert caught.value.field == "image"
     assert_nothing_left(settings)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_naming_one_new_album_create_it_once(settings):
+    import threading
+
+    from django.db import connections
+
+    from musics.models import Album
+
+    barrier = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def upload_one(n: int) -> None:
+        try:
+            audio = upload(
+                tagged_flac(title=f"Track {n}", artist="Nova Lane", album="Same Night"), "song.flac"
+            )
+            barrier.wait(timeout=10)
+            services.song_create(audio=audio)
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload_one, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Album.objects.filter(title="Same Night").count() == 1
+    assert Album.objects.get(title="Same Night").songs.count() == 4
