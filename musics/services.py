@@ -138,6 +138,17 @@ def _tag_cover(info: AudioInfo) -> tuple[ContentFile, str] | None:
     return cover, extension
 
 
+def _replace_image(
+    owner: Song | Album, image: File | None, extension: str | None, written: list[str], old_files: list[str]
+) -> None:
+    """Puts a new picture on `owner` (or removes it with None); the old file is deleted after commit."""
+    old_files.append(owner.image.name)
+    if image is None:
+        owner.image = ""
+    else:
+        _store(owner.image, image, f"image{extension}", written)
+
+
 def _lock_album_name(title: str, artist: str) -> None:
     """Two uploads naming the same new album must not both create it: on PostgreSQL a transaction
     lock on the name serialises them (SQLite's write transactions are serial already)."""
@@ -234,11 +245,7 @@ def song_update(
             old_files.append(song.audio_file.name)
             _store(song.audio_file, audio, f"audio{info.extension}", written)
         if image is not UNSET:
-            old_files.append(song.image.name)
-            if image is None:
-                song.image = ""
-            else:
-                _store(song.image, image, f"image{image_extension}", written)
+            _replace_image(song, image, image_extension, written, old_files)
         with transaction.atomic():
             song.save(update_fields=[*changed, "updated_at"])
             _delete_after_commit(storage, old_files)
@@ -304,11 +311,7 @@ def album_update(
         for name, value in values.items():
             setattr(album, name, value)
         if image is not UNSET:
-            old_files.append(album.image.name)
-            if image is None:
-                album.image = ""
-            else:
-                _store(album.image, image, f"image{extension}", written)
+            _replace_image(album, image, extension, written, old_files)
         with transaction.atomic():
             album.save(update_fields=[*changed, "updated_at"])
             _delete_after_commit(storage, old_files)
