@@ -138,10 +138,12 @@ class SpotifyCredential(AbstractMusicPlatform):
 
         return spotify_credential_refresh(credential=self)
 
-    def get_valid_access_token(self) -> str:
+    def get_valid_access_token(self, rejected_token: str | None = None) -> str:
+        """A usable token: refreshed when expired, or when Spotify refused `rejected_token` and no
+        other caller has replaced it yet."""
         from credentials.spotify_oauth import spotify_credential_access_token
 
-        return spotify_credential_access_token(credential=self)
+        return spotify_credential_access_token(credential=self, rejected_token=rejected_token)
 
     def is_token_expired(self) -> bool:
         if not self.access_token:

@@ -23,6 +23,7 @@ from credentials.models import (
     TidalCredential,
     YouTubeMusicCredential,
 )
+from credentials.spotify_oauth import spotify_credential_call
 from providers import base as provider_errors
 from providers.amazon_music import AmazonMusicClient
 from providers.apple_music import AppleMusicClient, InvalidDeveloperKey, make_developer_token
@@ -58,9 +59,12 @@ def _check_spotify(credential: SpotifyCredential) -> CredentialCheck:
     accounts = SpotifyAccounts(settings.SPOTIFY_ACCOUNTS_URL, credential.client_id, credential.client_secret)
     check = accounts.check_credentials()
     if credential.access_token:
-        # The app works; the account it authorised must too (a stored one is refreshed if needed).
-        token = credential.get_valid_access_token() if credential.pk else credential.access_token
-        profile = SpotifyClient(settings.SPOTIFY_API_URL, token).me()
+        # The app works; the account it authorised must too (a stored token is renewed when it has
+        # expired or Spotify refuses it).
+        if credential.pk:
+            profile = spotify_credential_call(credential=credential, call=lambda client: client.me())
+        else:
+            profile = SpotifyClient(settings.SPOTIFY_API_URL, credential.access_token).me()
         return CredentialCheck(account=profile.display_name or profile.id, detail="App and account work.")
     return check
 

@@ -2,7 +2,8 @@
 
 A user's tokens live in their `spotify` vault key (access token as the key; refresh token, expiry,
 scopes and the app's client id in the encrypted metadata). `spotify_access_token_for()` is the one
-way later features get a user's token: it refreshes once, under a row lock, when it has expired.
+way later features get a user's token: it refreshes once, under a row lock, when it has expired or
+Spotify refused it, and `spotify_call()` is the way to call Spotify with it (a 401 renews it once).
 """
 
 from __future__ import annotations
@@ -234,22 +235,54 @@ def spotify_credential_refresh(*, credential: SpotifyCredential) -> dict[str, An
     return info or {}
 
 
-def spotify_credential_access_token(*, credential: SpotifyCredential) -> str:
-    """A valid access token for the app's own account: refreshed once, under a row lock, when expired.
+def _credential_needs_refresh(credential: SpotifyCredential, rejected_token: str | None) -> bool:
+    """Expired, or Spotify refused the token this credential still holds."""
+    if rejected_token is not None and credential.access_token == rejected_token:
+        return True
+    return credential.is_token_expired()
 
-    Callers that wait for the lock find the token already fresh, so twenty callers cause one refresh.
+
+def spotify_credential_access_token(
+    *, credential: SpotifyCredential, rejected_token: str | None = None
+) -> str:
+    """A valid access token for the app's own account: refreshed once, under a row lock, when expired
+    or when Spotify refused `rejected_token`.
+
+    The need is checked again under the lock, so callers that waited find the token already replaced
+    and use it: twenty callers cause one refresh, whether the token expired or Spotify refused it early
+    (a second refresh would spend a rotated refresh token for nothing).
     """
-    if not credential.is_token_expired():
+    if not _credential_needs_refresh(credential, rejected_token):
         return credential.access_token
     with transaction.atomic():
         locked = SpotifyCredential.objects.select_for_update().get(pk=credential.pk)
         failure = None
-        if locked.is_token_expired():
+        if _credential_needs_refresh(locked, rejected_token):
             _, failure = _refresh_locked(locked)
     credential.refresh_from_db()
     if failure:
         raise failure
     return credential.access_token
+
+
+def spotify_credential_call(*, credential: SpotifyCredential, call: Callable[[SpotifyClient], T]) -> T:
+    """Runs `call` as the app's own Spotify account; a 401 renews the token once and retries.
+
+    The renewal follows `spotify_credential_access_token(rejected_token=…)`: only the first caller to
+    see the refused token refreshes it; the others retry with the token it got.
+    """
+    token = spotify_credential_access_token(credential=credential)
+    try:
+        return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
+    except provider_errors.ProviderTokenExpired:
+        token = spotify_credential_access_token(credential=credential, rejected_token=token)
+        try:
+            return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
+        except provider_errors.ProviderTokenExpired as exc:
+            raise SpotifyReconnectRequired(
+                "Spotify refused the app's own token right after renewing it: run the credential's "
+                "OAuth flow again in the admin."
+            ) from exc
 
 
 # --- every user's own Spotify (seed 002) ---------------------------------------------------------------
@@ -330,31 +363,54 @@ def _is_expired(metadata: dict[str, Any]) -> bool:
     return datetime.fromisoformat(expires_at) <= timezone.now() + EXPIRY_MARGIN
 
 
-def spotify_access_token_for(*, user: User, force_refresh: bool = False) -> str:
+def _token_needing_no_refresh(row: UserApiKey, rejected_token: str | None) -> str | None:
+    """The stored access token when it can be used as it is; None when it must be refreshed."""
+    metadata = row.get_metadata()
+    if metadata.get("needs_reconnect"):
+        raise SpotifyReconnectRequired()
+    stored = row.get_key()
+    refused = rejected_token is not None and stored == rejected_token
+    if not metadata.get("refresh_token"):
+        if refused:
+            raise SpotifyReconnectRequired(
+                "Spotify refused the pasted access token (they expire after an hour). Connect Spotify "
+                f"with {CONNECT_URL} instead, so MusicHub can renew it for you."
+            )
+        return stored
+    if refused or _is_expired(metadata):
+        return None
+    return stored
+
+
+def _spotify_row(user: User, *, lock: bool) -> UserApiKey:
+    rows = UserApiKey.objects.filter(user=user, service_name="spotify")
+    row = (rows.select_for_update() if lock else rows).first()
+    if row is None:
+        raise vault.ApiKeyMissing("No Spotify API key found")
+    return row
+
+
+def spotify_access_token_for(*, user: User, rejected_token: str | None = None) -> str:
     """A valid Spotify access token for the user.
 
-    Refreshes once, under a lock on the user's key, when the token has expired (or `force_refresh`
-    after Spotify refused it). `invalid_grant` marks the connection as needing a reconnect. A
-    hand-pasted token (no refresh token) is used as it is until Spotify refuses it.
+    Refreshes once, under a lock on the user's key, when the token has expired, or when Spotify
+    refused `rejected_token` and it is still the stored one. A caller whose refused token another
+    caller has already replaced uses the new one instead: refresh tokens may rotate, so a second
+    refresh would be wasted or, with the old refresh token, refused (`invalid_grant`) and wrongly
+    end the connection. `invalid_grant` marks the connection as needing a reconnect. A hand-pasted
+    token (no refresh token) is used as it is until Spotify refuses it.
     """
+    token = _token_needing_no_refresh(_spotify_row(user, lock=False), rejected_token)
+    if token is not None:
+        return token
     failure: AppError | None = None
     with transaction.atomic():
-        row = UserApiKey.objects.select_for_update().filter(user=user, service_name="spotify").first()
-        if row is None:
-            raise vault.ApiKeyMissing("No Spotify API key found")
+        row = _spotify_row(user, lock=True)
+        token = _token_needing_no_refresh(row, rejected_token)  # another caller may have refreshed it
+        if token is not None:
+            return token
         metadata = row.get_metadata()
-        if metadata.get("needs_reconnect"):
-            raise SpotifyReconnectRequired()
-        refresh_token = metadata.get("refresh_token")
-        if not refresh_token:
-            if force_refresh:
-                raise SpotifyReconnectRequired(
-                    "Spotify refused the pasted access token (they expire after an hour). Connect Spotify "
-                    f"with {CONNECT_URL} instead, so MusicHub can renew it for you."
-                )
-            return row.get_key()
-        if not force_refresh and not _is_expired(metadata):
-            return row.get_key()
+        refresh_token = metadata["refresh_token"]
         try:
             app = spotify_app_client(client_id=metadata.get("client_id"))
             tokens = _accounts(app).refresh(refresh_token=refresh_token)
@@ -394,18 +450,18 @@ def spotify_is_authenticated(*, user: User) -> bool:
 
 
 def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
-    """Runs `call` with a client for the user's Spotify; a 401 refreshes once and retries.
+    """Runs `call` with a client for the user's Spotify; a 401 renews the token once and retries.
 
-    Provider errors other than an expired token reach the caller as they are.
+    Only the first caller to see the refused token refreshes it; the others retry with the token it
+    got (`spotify_access_token_for(rejected_token=…)`). Provider errors other than an expired token
+    reach the caller as they are.
     """
-    client = SpotifyClient(settings.SPOTIFY_API_URL, spotify_access_token_for(user=user))
+    token = spotify_access_token_for(user=user)
     try:
-        return call(client)
+        return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
     except provider_errors.ProviderTokenExpired:
-        client = SpotifyClient(
-            settings.SPOTIFY_API_URL, spotify_access_token_for(user=user, force_refresh=True)
-        )
+        token = spotify_access_token_for(user=user, rejected_token=token)
         try:
-            return call(client)
+            return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
         except provider_errors.ProviderTokenExpired as exc:
             raise SpotifyReconnectRequired() from exc
