@@ -351,6 +351,12 @@ XBOX_API_URL = env.str("XBOX_API_URL", default="https://xbl.io/api/v2")
 RETROACHIEVEMENTS_API_URL = env.str("RETROACHIEVEMENTS_API_URL", default="https://retroachievements.org/API")
 PSN_AUTH_URL = env.str("PSN_AUTH_URL", default="https://ca.account.sony.com/api")
 PSN_API_URL = env.str("PSN_API_URL", default="https://m.np.playstation.com/api")
+# PSN_CLIENT_ID / PSN_CLIENT_SECRET / PSN_REDIRECT_URI: the PlayStation app's OAuth client that trades
+# a user's NPSSO for tokens (Sony has no public API registration; PSN libraries use the PlayStation
+# app's own client). Empty: PlayStation keys are stored but a live check says it is not configured.
+PSN_CLIENT_ID = env.str("PSN_CLIENT_ID", default="")
+PSN_CLIENT_SECRET = env.str("PSN_CLIENT_SECRET", default="")
+PSN_REDIRECT_URI = env.str("PSN_REDIRECT_URI", default="")
 
 # HTTP_TIMEOUT_SECONDS / HTTP_RETRIES: every outgoing call's timeout, and how many times a
 # connection error or a 5xx is retried (with backoff) before the provider counts as unavailable.

@@ -5,8 +5,9 @@ The user copies their NPSSO (valid about two months) from `https://ca.account.so
 `?code=v3.…`; a Location without `code` means the NPSSO is no longer signed in), then the code for
 tokens at the token endpoint (Basic auth with the PlayStation app's client, `token_format=jwt`).
 
-The PlayStation app's client id, secret and redirect URI are constructor arguments. The defaults are
-the sandbox's placeholders; a deployment talking to Sony passes its own.
+The PlayStation app's client id, secret and redirect URI are required constructor arguments (settings
+`PSN_CLIENT_ID`, `PSN_CLIENT_SECRET`, `PSN_REDIRECT_URI`): there is no default, so a deployment can
+never send Sony a placeholder client. The sandbox announces its own values.
 """
 
 from __future__ import annotations
@@ -36,9 +37,6 @@ from providers.base import (
 from providers.types import CredentialCheck, OAuthTokens
 
 PROVIDER = "PlayStation Network"
-SANDBOX_CLIENT_ID = "sandbox-psn-client-id"
-SANDBOX_CLIENT_SECRET = "sandbox-psn-client-secret"
-SANDBOX_REDIRECT_URI = "com.example.sandbox.psn://redirect"
 SCOPE = "psn:mobile.v2.core psn:clientapp"
 NPSSO_EXPIRED = "NPSSO invalid or expired, fetch a new one"
 
@@ -75,9 +73,9 @@ class PsnClient:
         api_url: str,
         client: httpx.Client | None = None,
         *,
-        client_id: str = SANDBOX_CLIENT_ID,
-        client_secret: str = SANDBOX_CLIENT_SECRET,
-        redirect_uri: str = SANDBOX_REDIRECT_URI,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
     ) -> None:
         self.auth_url = auth_url.rstrip("/")
         self.api_url = api_url.rstrip("/")

@@ -18,7 +18,7 @@ from core.errors import AppError, InvalidInput
 from providers import base as provider_errors
 from users.models import User, UserApiKey
 from users.provider_errors import app_error_from, scrub
-from users.vault_registry import SERVICES, vault_service
+from users.vault_registry import SERVICES, CheckUnavailable, vault_service
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +184,8 @@ def api_key_verify(*, user: User, service_name: str, live: bool = False) -> Veri
     now = timezone.now()
     try:
         check = spec.check(key, row.service_user_id)
+    except CheckUnavailable as exc:
+        return VerifyResult(service_name=name, status="unknown", message=str(exc))
     except (
         provider_errors.ProviderAuthError,
         provider_errors.ProviderForbidden,

@@ -61,10 +61,26 @@ def _steam(key: str, service_user_id: str | None) -> CredentialCheck:
     )
 
 
+class CheckUnavailable(Exception):
+    """This server cannot ask the service (it is not configured for it): the key is neither good nor bad."""
+
+
 def _psn(key: str, service_user_id: str | None) -> CredentialCheck:
     from providers.psn import PsnClient
 
-    return PsnClient(auth_url=settings.PSN_AUTH_URL, api_url=settings.PSN_API_URL).check_credentials(key)
+    if not (settings.PSN_CLIENT_ID and settings.PSN_CLIENT_SECRET and settings.PSN_REDIRECT_URI):
+        raise CheckUnavailable(
+            "PlayStation keys cannot be checked on this server: its operator has not set "
+            "PSN_CLIENT_ID, PSN_CLIENT_SECRET and PSN_REDIRECT_URI."
+        )
+    client = PsnClient(
+        auth_url=settings.PSN_AUTH_URL,
+        api_url=settings.PSN_API_URL,
+        client_id=settings.PSN_CLIENT_ID,
+        client_secret=settings.PSN_CLIENT_SECRET,
+        redirect_uri=settings.PSN_REDIRECT_URI,
+    )
+    return client.check_credentials(key)
 
 
 def _xbox(key: str, service_user_id: str | None) -> CredentialCheck:

@@ -104,7 +104,13 @@ def oauth_error(error: str, description: str, error_code: int, status: int = 400
 class PsnService(Service):
     name = "psn"
     mounts = {"/psn-auth/api": "psn-auth", "/psn-api/api": "psn-api"}
-    env = {"PSN_AUTH_URL": "/psn-auth/api", "PSN_API_URL": "/psn-api/api"}
+    env = {
+        "PSN_AUTH_URL": "/psn-auth/api",
+        "PSN_API_URL": "/psn-api/api",
+        "PSN_CLIENT_ID": f"={PSN_CLIENT_ID}",
+        "PSN_CLIENT_SECRET": f"={PSN_CLIENT_SECRET}",
+        "PSN_REDIRECT_URI": f"={PSN_REDIRECT_URI}",
+    }
     rules = [
         Rule("/psn-auth/api/authz/v3/oauth/authorize", endpoint="authorize", methods=["GET"]),
         Rule("/psn-auth/api/authz/v3/oauth/token", endpoint="token", methods=["POST"]),

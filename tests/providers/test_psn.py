@@ -16,6 +16,7 @@ from providers.psn import NPSSO_EXPIRED, PsnClient, PsnTokens
 from sandbox.services.psn import (
     PSN_ACCOUNT_ID,
     PSN_CLIENT_ID,
+    PSN_CLIENT_SECRET,
     PSN_EXPIRED_NPSSO,
     PSN_NPSSO,
     PSN_ONLINE_ID,
@@ -27,7 +28,14 @@ from sandbox.services.psn import (
 
 def psn(sandbox, **options) -> PsnClient:
     http = make_http_client(**({"timeout": 0.3, "retries": 0} | options.pop("http", {})))
-    return PsnClient(sandbox.env["PSN_AUTH_URL"], sandbox.env["PSN_API_URL"], client=http, **options)
+    app = {"client_id": PSN_CLIENT_ID, "client_secret": PSN_CLIENT_SECRET, "redirect_uri": PSN_REDIRECT_URI}
+    return PsnClient(sandbox.env["PSN_AUTH_URL"], sandbox.env["PSN_API_URL"], client=http, **(app | options))
+
+
+def test_the_client_has_no_built_in_app_credentials():
+    """Sony's app client is configuration (PSN_CLIENT_*), never a placeholder a deployment could send."""
+    with pytest.raises(TypeError):
+        PsnClient("https://ca.account.sony.com/api", "https://m.np.playstation.com/api")
 
 
 def test_exchange_npsso_returns_jwt_tokens(sandbox):

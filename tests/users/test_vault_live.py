@@ -161,6 +161,31 @@ def test_a_service_without_a_live_check_answers_unknown(auth_client, user):
     assert "OAuth" in body["message"]
 
 
+def test_a_playstation_check_uses_the_configured_app_client(sandbox, settings, auth_client, user):
+    """PSN_CLIENT_ID / _SECRET / _REDIRECT_URI reach Sony: a deployment's own values, not a built-in one."""
+    settings.PSN_CLIENT_ID = "the-operators-client-id"
+    store(user, "psn", psn.PSN_NPSSO)
+
+    body = auth_client.post(URL, {"service_name": "psn", "live": True}, format="json").json()
+
+    authorize = sandbox.calls("psn-auth")[-1]
+    assert "client_id=the-operators-client-id" in authorize["query"]
+    assert body["status"] == "invalid"  # the sandbox knows only its own client
+
+
+def test_a_playstation_check_without_an_app_client_says_so_and_asks_nobody(
+    sandbox, settings, auth_client, user
+):
+    settings.PSN_CLIENT_ID = settings.PSN_CLIENT_SECRET = settings.PSN_REDIRECT_URI = ""
+    store(user, "psn", psn.PSN_NPSSO)
+
+    body = auth_client.post(URL, {"service_name": "psn", "live": True}, format="json").json()
+
+    assert body["status"] == "unknown"
+    assert "PSN_CLIENT_ID" in body["message"]
+    assert sandbox.calls("psn-auth") == []
+
+
 def test_replacing_a_key_clears_its_verification(sandbox, auth_client, user):
     row = store(user, "lastfm", lastfm.VALID_API_KEY, lastfm.USER)
     auth_client.post(URL, {"service_name": "lastfm", "live": True}, format="json")
