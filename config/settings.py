@@ -411,8 +411,13 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Secret query parameters (OAuth code/state, stream link tokens, keys) are redacted from every
+    # record this handler writes (core/log_redaction.py).
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         **{
@@ -423,5 +428,12 @@ LOGGING = {
         # string (Last.fm `api_key`, YouTube `key`): never below WARNING.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # daphne's runserver (`make run`) logs each request here: shown, like Django's runserver does.
+        "django.channels.server": {"level": "INFO"},
     },
 }
+# The HTTP servers' access loggers, which the servers configure themselves (with their own handlers):
+# the same filter is added to each when Django starts (core/apps.py), so an OAuth callback's
+# `code`/`state` never reaches an access log. The daphne command writes its access log without
+# `logging`: run it as `python -m core.daphne_server` (same arguments) to get the same redaction.
+LOG_REDACTED_LOGGERS = ("django.server", "django.channels.server", "uvicorn.access", "gunicorn.access")
