@@ -249,6 +249,19 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# --- Sign-in budget and client addresses (users/throttle.py, core/client_ip.py) ---------------
+
+# NUM_PROXIES: how many reverse proxies stand in front of the app, each appending the address it
+# saw to X-Forwarded-For. 0 (the default): the header is ignored and the socket's peer is the client,
+# so nobody picks their own address. Behind one nginx that sets
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`, set 1. Never more than there are.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
+# allauth's own client address reading follows the same count (users/adapters.py also asks core).
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+
+
 REST_FRAMEWORK = {
     # JWT first: its `Bearer` challenge makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -262,15 +275,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # DRF's scoped throttle keyed on core.client_ip (signed-in callers: on the user).
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         # AUTH_THROTTLE_RATE: sign-in attempts (login, registration, JWT refresh) per client.
         "auth": env.str("AUTH_THROTTLE_RATE", default="10/minute"),
         # MESSAGE_SEND_RATE: direct messages a user may send.
         "messages": env.str("MESSAGE_SEND_RATE", default="30/minute"),
     },
-    # NUM_PROXIES: reverse proxies in front of the app, so throttling sees the client's address.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
