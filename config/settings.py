@@ -8,6 +8,7 @@ variables win). Optional integrations (Redis, S3, …) stay off until their vari
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The sign-in budget (users/throttle.py): after CSRF, so a forged cross-site post spends nothing.
+    "users.throttle.SignInBudgetMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -203,6 +206,8 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "web:signin"
 LOGIN_REDIRECT_URL = "web:home"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses an account whose failed sign-ins reached AUTH_ACCOUNT_THROTTLE_RATE (users/throttle.py).
+    "users.throttle.AccountBudgetBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -262,6 +267,25 @@ if NUM_PROXIES < 0:
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 
+def _rate(name: str, default: str) -> str:
+    """A rate like 10/minute, 20/hour or 5/15m (django-ratelimit's syntax, DRF's spelled-out units too)."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?(s(ec(ond)?)?|m(in(ute)?)?|h(our)?|d(ay)?)s?", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/minute, 20/hour or 5/15m, not {value!r}.")
+    return value
+
+
+# AUTH_THROTTLE_RATE: sign-in submissions per client address, one budget across every way in (API
+# login, registration, JWT refresh and verify, password change and reset, verification resend,
+# /signin, /signup, the password reset pages, /admin/login/). Over it: 429 with Retry-After.
+AUTH_THROTTLE_RATE = _rate("AUTH_THROTTLE_RATE", "10/minute")
+# AUTH_ACCOUNT_THROTTLE_RATE: failed sign-ins per account (the email tried), from any address. Once
+# reached, that account's sign-in is refused (429) until the window ends, the right password included.
+AUTH_ACCOUNT_THROTTLE_RATE = _rate("AUTH_ACCOUNT_THROTTLE_RATE", "20/hour")
+# django-ratelimit counts in the default cache (Redis with REDIS_URL) and asks core for the address.
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
+RATELIMIT_CACHE_PREFIX = "signin:"
+
 REST_FRAMEWORK = {
     # JWT first: its `Bearer` challenge makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -275,11 +299,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
-    # DRF's scoped throttle keyed on core.client_ip (signed-in callers: on the user).
+    # DRF's scoped throttle keyed on core.client_ip (signed-in callers: on the user). Sign-in is not
+    # a DRF scope: the one sign-in budget above covers it.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        # AUTH_THROTTLE_RATE: sign-in attempts (login, registration, JWT refresh) per client.
-        "auth": env.str("AUTH_THROTTLE_RATE", default="10/minute"),
         # MESSAGE_SEND_RATE: direct messages a user may send.
         "messages": env.str("MESSAGE_SEND_RATE", default="30/minute"),
     },

@@ -6,4 +6,7 @@ class UsersConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self) -> None:
-        from users import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from users import (
+            schema,  # noqa: F401  (registers the OpenAPI auth extension)
+            throttle,  # noqa: F401  (counts failed sign-ins per account)
+        )

@@ -30,7 +30,6 @@ from users.api.serializers import (
 class LoginView(BaseLoginView):
     """Email + password → a DRF token and a JWT pair, with the user."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
 
     @extend_schema(responses=AuthCredentialsSerializer)
@@ -44,7 +43,6 @@ class LoginView(BaseLoginView):
 class RegisterView(BaseRegisterView):
     """Creates an account; answers 201 with the user and both credentials."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
 
     def perform_create(self, serializer):
@@ -106,15 +104,15 @@ class MeView(APIView):
 
 
 class PasswordChangeView(BasePasswordChangeView):
-    throttle_scope = "auth"
+    """Old password + new one twice (the sign-in budget counts each try: users/throttle.py)."""
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
-    throttle_scope = "auth"
+    """A refresh JWT → a new pair (the sign-in budget counts each try: users/throttle.py)."""
 
 
 class TokenVerifyView(jwt_views.TokenVerifyView):
-    throttle_scope = "auth"
+    """Says whether a JWT is valid (the sign-in budget counts each try: users/throttle.py)."""
 
 
 class AdminCheckView(APIView):

@@ -66,3 +66,8 @@ document.addEventListener("drop", (event) => {
     zone.textContent = `Ready: ${event.dataTransfer.files[0].name}. Press Upload; empty fields are read from its tags.`;
   }
 });
+
+// htmx leaves a 4xx answer unshown; "too many sign-in attempts" (429) is a page the user must see.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429) { event.detail.shouldSwap = true; event.detail.isError = false; }
+});
