@@ -59,7 +59,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 # CSRF_TRUSTED_ORIGINS: comma-separated origins (scheme + host) allowed to post forms over HTTPS.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# ADMIN_EMAIL: comma-separated emails whose users are admins (case-insensitive), beside superusers.
+# ADMIN_EMAIL: comma-separated emails whose users are admins (case-insensitive), beside superusers,
+# once the address is verified: through its mailed confirmation link, or `manage.py verify_email <email>`.
 ADMIN_EMAILS = frozenset(email.strip().lower() for email in env.list("ADMIN_EMAIL", default=[]))
 
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
@@ -229,9 +230,14 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# ACCOUNT_EMAIL_VERIFICATION: "none", "optional" or "mandatory" (mandatory needs a working EMAIL_URL).
+# ACCOUNT_EMAIL_VERIFICATION: "none", "optional" or "mandatory" (mandatory needs a working EMAIL_URL),
+# for the API's registration and the web sign-up alike. "optional" mails the confirmation link at
+# sign-up; "mandatory" also refuses to sign anyone in before the link is used. With any of them a
+# user may ask for the link (web: /verify-email/sent; API: /api/auth/registration/resend-email/).
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+# The adapter points the mailed links (confirmation, password reset) at the web pages.
 ACCOUNT_ADAPTER = "users.adapters.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MusicHub] "
 
 # dj-rest-auth: DRF token + JWT pair on login and registration (users/api/views.py).
 REST_AUTH = {

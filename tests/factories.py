@@ -18,3 +18,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """`UserFactory(verified=True)`: the address is confirmed (a verified allauth EmailAddress)."""
+        if create and extracted:
+            obj.mark_email_verified()
+
+
+ADMIN_EMAIL = "boss@example.com"
+
+
+def verified_admin(settings, email: str = ADMIN_EMAIL, **kwargs) -> User:
+    """An admin by ADMIN_EMAIL: the address is listed (in the test's settings) and verified."""
+    settings.ADMIN_EMAILS = frozenset(settings.ADMIN_EMAILS) | {email.lower()}
+    return UserFactory(email=email, verified=True, **kwargs)

@@ -1,17 +1,30 @@
+"""allauth's hooks: the sign-up's full name, and mailed links that open MusicHub's own web pages."""
+
+from __future__ import annotations
+
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from allauth.account.utils import user_pk_to_url_str
+from allauth.utils import build_absolute_uri
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
-from core.client_ip import client_ip
+# allauth's flash messages that the web pages say in their own words (or need not say at all).
+# "Confirmation e-mail sent to <address>" would tell whoever asks for a new link that an account
+# uses the address: the pages say "if an account uses it" instead.
+SILENT_MESSAGES = frozenset(
+    {
+        "account/messages/logged_in.txt",
+        "account/messages/logged_out.txt",
+        "account/messages/email_confirmation_sent.txt",
+    }
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Stores the `full_name` given at sign-up (allauth knows only first and last names)."""
-
-    def get_client_ip(self, request: HttpRequest) -> str:
-        """allauth's rate limits count by the same trusted client address as everything else."""
-        return client_ip(request)
+    """Stores the `full_name` given at sign-up (allauth knows only first and last names), and points
+    allauth's links and redirects at the web pages (allauth's own account pages are not mounted)."""
 
     def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
@@ -19,3 +32,32 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        """The mailed link opens the web page that confirms the key (an API client can also POST the
+        key, the link's last part, to /api/auth/registration/verify-email/)."""
+        return build_absolute_uri(request, reverse("web:verify-email", args=[emailconfirmation.key]))
+
+    def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponse:
+        """Mandatory verification: a new account is not signed in, it is told to read its mail."""
+        return HttpResponseRedirect(reverse("web:verify-email-sent"))
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        if message_template in SILENT_MESSAGES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+
+def password_reset_url(request: HttpRequest | None, user: Any, temp_key: str) -> str:
+    """The mailed password reset link: the web page that sets a new password (an API client can
+    POST its `uid` and `token`, the link's last two parts, to /api/auth/password/reset/confirm/)."""
+    path = reverse("web:password-reset-confirm", args=[user_pk_to_url_str(user), temp_key])
+    return build_absolute_uri(request, path)

@@ -6,10 +6,11 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -51,7 +52,11 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_superuser", True)
         if not (extra_fields["is_staff"] and extra_fields["is_superuser"]):
             raise ValueError("A superuser must have is_staff and is_superuser set.")
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        # The operator typed this address (createsuperuser): it counts as verified, so the
+        # superuser signs in even when ACCOUNT_EMAIL_VERIFICATION is mandatory.
+        user.mark_email_verified()
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -91,8 +96,43 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_admin(self) -> bool:
-        """Seed 003: admins are the users whose email is in ADMIN_EMAIL, plus superusers."""
-        return self.is_superuser or self.email.lower() in settings.ADMIN_EMAILS
+        """Superusers, and the users whose email is in ADMIN_EMAIL once that address is verified.
+
+        An unverified address proves nothing: anyone may sign up with it. Only an ADMIN_EMAIL
+        address costs a query (one per instance, remembered with the address it was asked for).
+        """
+        if self.is_superuser:
+            return True
+        email = (self.email or "").lower()
+        if not email or email not in settings.ADMIN_EMAILS or self.pk is None:
+            return False
+        cached = self.__dict__.get("_verified_admin_email")
+        if cached is None or cached[0] != email:
+            verified = EmailAddress.objects.filter(
+                user_id=self.pk, email__iexact=email, verified=True
+            ).exists()
+            cached = self.__dict__["_verified_admin_email"] = (email, verified)
+        return cached[1]
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("_verified_admin_email", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    def mark_email_verified(self) -> EmailAddress:
+        """Records that this account's address belongs to its owner, as its primary address.
+
+        For an operator's word (createsuperuser, `manage.py verify_email`); users prove it with
+        the mailed confirmation link instead.
+        """
+        with transaction.atomic():
+            EmailAddress.objects.filter(user=self, primary=True).exclude(email=self.email).update(
+                primary=False
+            )
+            address, _ = EmailAddress.objects.update_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+        self.__dict__.pop("_verified_admin_email", None)
+        return address
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         if self.is_active and self.is_admin:

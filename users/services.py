@@ -1,19 +1,32 @@
-"""Account workflows: credentials on sign-in, sign-out, profile changes."""
+"""Account workflows: sign-up, credentials on sign-in, sign-out, profile changes, email verification,
+password reset."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.forms import default_token_generator as password_reset_token_generator
+from allauth.account.internal.flows import email_verification as email_verification_flows
+from allauth.account.models import EmailAddress, get_emailconfirmation_model
+from allauth.account.utils import setup_user_email
+from dj_rest_auth.forms import AllAuthPasswordResetForm
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from PIL import Image, UnidentifiedImageError
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import InvalidInput
+from users.adapters import password_reset_url
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -116,12 +129,12 @@ def user_update_profile(
 DUPLICATE_EMAIL = "A user is already registered with this e-mail address."
 
 
-def user_register(*, email: str, password1: str, password2: str, full_name: str = "") -> User:
-    """An account from the web sign-up (the API's registration checks the same things)."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-    from django.db import IntegrityError
-
+def user_register(
+    *, request: HttpRequest, email: str, password1: str, password2: str, full_name: str = ""
+) -> User:
+    """An account from the web sign-up, made as allauth makes the API's (the same checks, and the
+    address recorded as an unverified allauth EmailAddress). The caller completes the sign-up with
+    allauth's `complete_signup`, so ACCOUNT_EMAIL_VERIFICATION applies as it does to the API."""
     email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate")
@@ -131,8 +144,72 @@ def user_register(*, email: str, password1: str, password2: str, full_name: str 
         validate_password(password1, user=User(email=email, full_name=full_name))
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="password1", code="weak_password") from exc
+    signup = SimpleNamespace(cleaned_data={"email": email, "password1": password1, "full_name": full_name})
+    adapter = get_account_adapter(request)
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password1, full_name=full_name.strip())
+            user = adapter.save_user(request, adapter.new_user(request), signup)
+            setup_user_email(request, user, [])
     except IntegrityError as exc:
         raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate") from exc
+    return user
+
+
+def user_email_verify(*, email: str) -> User:
+    """An operator vouches for an account's address (`manage.py verify_email`): it becomes the
+    account's verified primary address, which makes an ADMIN_EMAIL account an admin."""
+    try:
+        user = User.objects.get(email__iexact=User.objects.normalize_email(email))
+    except User.DoesNotExist as exc:
+        raise InvalidInput(f"No account uses {email}.", field="email", code="not_found") from exc
+    try:
+        user.mark_email_verified()
+    except IntegrityError as exc:  # allauth allows one verified row per address
+        raise InvalidInput(
+            f"{email} is already verified for another account.", field="email", code="duplicate"
+        ) from exc
+    return user
+
+
+def email_verification_is_mandatory() -> bool:
+    """ACCOUNT_EMAIL_VERIFICATION=mandatory: nobody signs in before confirming their address."""
+    return allauth_settings.EMAIL_VERIFICATION == allauth_settings.EmailVerificationMethod.MANDATORY
+
+
+def email_verification_confirm(*, request: HttpRequest, key: str) -> EmailAddress | None:
+    """Confirms the address a mailed link's key stands for; None when the key is unknown, expired
+    or already used. Through allauth, as the API's verify-email does."""
+    confirmation = get_emailconfirmation_model().from_key(key)
+    if confirmation is None:
+        return None
+    return confirmation.confirm(request)
+
+
+def email_verification_resend(*, request: HttpRequest, email: str) -> None:
+    """Mails a new confirmation link when an active account's address is not verified yet. Says
+    nothing either way (no account enumeration)."""
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True).first()
+    if user is not None:
+        email_verification_send_for_user(request=request, user=user)
+
+
+def email_verification_send_for_user(*, request: HttpRequest, user: User) -> None:
+    """A new confirmation link for the account's address unless it is verified already; allauth's
+    rate limit (one a few minutes per address) quietly skips the extra ones."""
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:  # an account made before sign-up went through allauth has no row yet
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        address, _ = EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"primary": not has_primary}
+        )
+    if not address.verified:
+        email_verification_flows.send_verification_email_to_address(request, address)
+
+
+def password_reset_send(*, request: HttpRequest, email: str) -> None:
+    """Mails a password reset link (to the web page) if an active account uses the address, and
+    nothing otherwise: the caller answers the same either way. The API's reset sends the same mail
+    through the same dj-rest-auth form."""
+    form = AllAuthPasswordResetForm(data={"email": email})
+    if form.is_valid():
+        form.save(request, token_generator=password_reset_token_generator, url_generator=password_reset_url)

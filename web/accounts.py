@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import complete_signup
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import AppError
 from users import services
 from web.forms import ProfileForm, SignInForm, SignUpForm
+
+WELCOME = "Welcome to MusicHub! Connect your services to bring your music in."
 
 
 def _field_errors(form, exc: AppError) -> None:
@@ -27,6 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
+                request=request,
                 email=form.cleaned_data["email"],
                 password1=form.cleaned_data["password1"],
                 password2=form.cleaned_data["password2"],
@@ -35,9 +40,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         except AppError as exc:
             _field_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome to MusicHub! Connect your services to bring your music in.")
-            return redirect("web:connections")
+            # allauth's flow, as the API's registration: with mandatory verification it mails the
+            # link and answers with the "check your email" page instead of signing in.
+            response = complete_signup(
+                request, user, allauth_settings.EMAIL_VERIFICATION, reverse("web:connections")
+            )
+            if request.user.is_authenticated:
+                messages.success(request, WELCOME)
+            return response
     return render(request, "web/signup.html", {"form": form})
 
 

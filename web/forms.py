@@ -1,11 +1,34 @@
+from allauth.account.utils import has_verified_email
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from users import services
+from users.models import User
 
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Wrong email or password.",
+        "unverified": "Confirm your email address first: follow the link we mailed to %(email)s.",
+    }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        """With ACCOUNT_EMAIL_VERIFICATION=mandatory, as the API's login: no sign-in before the
+        address is confirmed (a new link is mailed, at most one every few minutes)."""
+        super().confirm_login_allowed(user)
+        if services.email_verification_is_mandatory() and not has_verified_email(user):
+            services.email_verification_send_for_user(request=self.request, user=user)
+            raise forms.ValidationError(
+                self.error_messages["unverified"], code="unverified", params={"email": user.email}
+            )
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
 
 class SignUpForm(forms.Form):

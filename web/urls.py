@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", include("web.accounts")),
+    path("", include("web.mailed_links")),
     path("", include("web.library")),
     path("", include("web.connections")),
     path("", include("web.history")),

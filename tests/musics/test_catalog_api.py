@@ -16,7 +16,7 @@ from listening.importers import ListenRow
 from listening.store import listens_store
 from musics.models import Album, Song, SongPlay
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import verified_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,7 @@ def make_song(title: str, artist: str, album: Album | None = None) -> Song:
 
 @pytest.fixture
 def admin_client(settings):
-    settings.ADMIN_EMAILS = frozenset({"boss@example.com"})
-    return client_for(UserFactory(email="boss@example.com"), "jwt")
+    return client_for(verified_admin(settings), "jwt")
 
 
 def stored_files(settings) -> list[Path]:

@@ -97,3 +97,11 @@ class LogoutResponseSerializer(serializers.Serializer):
 
 class AdminCheckSerializer(serializers.Serializer):
     admin = serializers.BooleanField()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class EmailSerializer(serializers.Serializer):
+    email = serializers.EmailField()

@@ -6,6 +6,14 @@ from users.api import views
 
 auth_urlpatterns = [
     path("registration/", views.RegisterView.as_view(), name="rest_register"),
+    path("registration/verify-email/", views.VerifyEmailView.as_view(), name="rest_verify_email"),
+    path("registration/resend-email/", views.ResendEmailVerificationView.as_view(), name="rest_resend_email"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="rest_password_reset"),
+    path(
+        "password/reset/confirm/",
+        views.PasswordResetConfirmView.as_view(),
+        name="rest_password_reset_confirm",
+    ),
     path("login/", views.LoginView.as_view(), name="rest_login"),
     path("logout/", views.LogoutView.as_view(), name="rest_logout"),
     path("user/", views.MeView.as_view(), name="rest_user_details"),

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from dj_rest_auth.registration.serializers import VerifyEmailSerializer
 from dj_rest_auth.registration.views import RegisterView as BaseRegisterView
+from dj_rest_auth.registration.views import ResendEmailVerificationView as BaseResendEmailVerificationView
+from dj_rest_auth.registration.views import VerifyEmailView as BaseVerifyEmailView
 from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordChangeView as BasePasswordChangeView
+from dj_rest_auth.views import PasswordResetConfirmView as BasePasswordResetConfirmView
+from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
 from django.contrib.auth import logout as django_logout
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, filters, generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -14,17 +19,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from core.errors import InvalidInput
 from users import selectors, services
 from users.api.serializers import (
     DUPLICATE_EMAIL,
     AdminCheckSerializer,
     AuthCredentialsSerializer,
+    DetailSerializer,
+    EmailSerializer,
     LogoutResponseSerializer,
     LogoutSerializer,
     MeSerializer,
     MeUpdateSerializer,
     PublicUserSerializer,
 )
+
+RESET_LINK_SENT = "If an account uses this address, a link to set a new password is on its way."
+VERIFICATION_RESENT = "If an account uses this address and it is not confirmed yet, a new link is on its way."
 
 
 class LoginView(BaseLoginView):
@@ -41,7 +52,8 @@ class LoginView(BaseLoginView):
 
 
 class RegisterView(BaseRegisterView):
-    """Creates an account; answers 201 with the user and both credentials."""
+    """Creates an account through allauth; answers 201 with the user and both credentials, or, when
+    the address must be verified first, 201 saying that the confirmation link is mailed."""
 
     authentication_classes: list = []
 
@@ -59,7 +71,18 @@ class RegisterView(BaseRegisterView):
         credentials = services.auth_credentials_issue(user=user)
         return AuthCredentialsSerializer(credentials, context=self.get_serializer_context()).data
 
-    @extend_schema(responses={201: AuthCredentialsSerializer})
+    @extend_schema(
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="RegistrationResponse",
+                serializers=[AuthCredentialsSerializer, DetailSerializer],
+                resource_type_field_name=None,
+                many=False,
+            )
+        },
+        description="201 with the user and both credentials; with ACCOUNT_EMAIL_VERIFICATION=mandatory, "
+        "201 with `detail` only: the confirmation link is mailed and nobody is signed in before it is used.",
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -105,6 +128,69 @@ class MeView(APIView):
 
 class PasswordChangeView(BasePasswordChangeView):
     """Old password + new one twice (the sign-in budget counts each try: users/throttle.py)."""
+
+
+class PasswordResetView(BasePasswordResetView):
+    """Mails a link to the web page that sets a new password. The same 200 whether or not an
+    account uses the address, so the answer tells nobody who has an account."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+    serializer_class = EmailSerializer
+
+    @extend_schema(request=EmailSerializer, responses=DetailSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_send(request=request._request, email=serializer.validated_data["email"])
+        return Response({"detail": RESET_LINK_SENT})
+
+
+class PasswordResetConfirmView(BasePasswordResetConfirmView):
+    """`uid` and `token` from the mailed link, and the new password twice: sets it."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+
+    @extend_schema(responses=DetailSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class VerifyEmailView(BaseVerifyEmailView):
+    """The `key` of a mailed confirmation link (its last part) confirms the address."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+
+    @extend_schema(request=VerifyEmailSerializer, responses=DetailSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data["key"]
+        if services.email_verification_confirm(request=request._request, key=key) is None:
+            raise InvalidInput(
+                "This confirmation key has expired or was already used: ask for a new link.",
+                field="key",
+                code="invalid_key",
+            )
+        return Response({"detail": "ok"})
+
+
+class ResendEmailVerificationView(BaseResendEmailVerificationView):
+    """Mails a new confirmation link if an account's address is not confirmed yet; the same 200
+    either way."""
+
+    throttle_scope = "auth"
+    authentication_classes: list = []
+    serializer_class = EmailSerializer
+
+    @extend_schema(request=EmailSerializer, responses={200: DetailSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.email_verification_resend(request=request._request, email=serializer.validated_data["email"])
+        return Response({"detail": VERIFICATION_RESENT})
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
+        user.mark_email_verified()  # signs in even with ACCOUNT_EMAIL_VERIFICATION=mandatory
         if lastfm_key and lastfm_user:
             UserApiKey.objects.filter(user=user, service_name="lastfm").delete()
             vault.api_key_create(
