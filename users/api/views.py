@@ -134,7 +134,6 @@ class PasswordResetView(BasePasswordResetView):
     """Mails a link to the web page that sets a new password. The same 200 whether or not an
     account uses the address, so the answer tells nobody who has an account."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
     serializer_class = EmailSerializer
 
@@ -149,7 +148,6 @@ class PasswordResetView(BasePasswordResetView):
 class PasswordResetConfirmView(BasePasswordResetConfirmView):
     """`uid` and `token` from the mailed link, and the new password twice: sets it."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
 
     @extend_schema(responses=DetailSerializer)
@@ -160,7 +158,6 @@ class PasswordResetConfirmView(BasePasswordResetConfirmView):
 class VerifyEmailView(BaseVerifyEmailView):
     """The `key` of a mailed confirmation link (its last part) confirms the address."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
 
     @extend_schema(request=VerifyEmailSerializer, responses=DetailSerializer)
@@ -181,7 +178,6 @@ class ResendEmailVerificationView(BaseResendEmailVerificationView):
     """Mails a new confirmation link if an account's address is not confirmed yet; the same 200
     either way."""
 
-    throttle_scope = "auth"
     authentication_classes: list = []
     serializer_class = EmailSerializer
 
