@@ -26,3 +26,10 @@ def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
             sender.signature("listening.sync_all"),
             name="listening sync",
         )
+    if settings.SYNC_WATCHDOG_SECONDS:
+        # Sync jobs whose worker died (no heartbeat for SYNC_JOB_DEAD_SECONDS) resume where they stopped.
+        sender.add_periodic_task(
+            settings.SYNC_WATCHDOG_SECONDS,
+            sender.signature("listening.resume_dead_sync_jobs"),
+            name="listening sync watchdog",
+        )

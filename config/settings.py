@@ -197,6 +197,14 @@ TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TE
 # LISTENING_SYNC_MINUTES: how often every connected user's Spotify and Last.fm plays are synced
 # (Spotify keeps only the last 50 plays, so keep this well under a day). 0 turns it off.
 LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
+# SYNC_JOB_DEAD_SECONDS: a sync job whose worker wrote no heartbeat for this long is dead (its worker
+# was killed) and is resumed where it stopped. Keep it above the time one page can take (a provider
+# call with its retries, about 3 × HTTP_TIMEOUT_SECONDS); resuming a job whose slow worker is in fact
+# alive is harmless (each page is stored once). SYNC_WATCHDOG_SECONDS: how often the scheduler looks
+# for dead jobs. A dead job is resumed at most SYNC_JOB_DEAD_SECONDS + SYNC_WATCHDOG_SECONDS after its
+# last heartbeat (a minute by default); `POST /music/sync/` resumes it at once.
+SYNC_JOB_DEAD_SECONDS = env.int("SYNC_JOB_DEAD_SECONDS", default=40)
+SYNC_WATCHDOG_SECONDS = env.int("SYNC_WATCHDOG_SECONDS", default=20)
 # ROOM_POLL_SECONDS: how often a room with someone connected reads its host's player (one poller per
 # room, whatever the number of guests). Spotify's rate limits count per app over 30 s: keep it a few seconds.
 ROOM_POLL_SECONDS = env.float("ROOM_POLL_SECONDS", default=4)

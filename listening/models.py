@@ -7,7 +7,7 @@ when it started: the same play from both sources is two rows.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -85,7 +85,6 @@ class SyncJob(TimeStampedModel):
         FAILED = "failed", "Failed"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.WAITING)
-    STALE_AFTER = timedelta(minutes=5)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_jobs")
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -99,7 +98,9 @@ class SyncJob(TimeStampedModel):
     last_error = models.TextField(blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last sign of life: queued, or a step started or stored a page."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -111,6 +112,14 @@ class SyncJob(TimeStampedModel):
                 name="listening_syncjob_one_active_per_source",
             ),
         ]
+        indexes = [
+            # The watchdog looks for active jobs gone silent every few seconds: a small index.
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["queued", "running", "waiting"]),
+                name="syncjob_active_heartbeat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.source} for user {self.user_id}: {self.status}"
@@ -119,14 +128,32 @@ class SyncJob(TimeStampedModel):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
-    @property
-    def is_stale(self) -> bool:
-        """Running, but no page for a while: its worker died. Starting again resumes it."""
+    @classmethod
+    def dead_after(cls) -> timedelta:
+        """How long an active job may stay silent before it counts as dead (SYNC_JOB_DEAD_SECONDS)."""
+        return timedelta(seconds=settings.SYNC_JOB_DEAD_SECONDS)
+
+    @classmethod
+    def dead_q(cls, *, cutoff: datetime) -> Q:
+        """Active jobs with no sign of life since `cutoff`, and not waiting for a later `retry_at`.
+
+        A worker writes `heartbeat_at` when it queues, starts and finishes each page, so a job whose
+        heartbeat is older than the threshold lost its worker (killed, or its message stuck unacked in
+        the broker). A job waiting out a rate limit is alive until its `retry_at`.
+        """
+        silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+        not_sleeping = Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff)
+        return Q(status__in=cls.ACTIVE) & silent & not_sleeping
+
+    def is_dead(self, now: datetime | None = None) -> bool:
+        """Active, but silent for longer than the threshold: its worker died. Resuming is safe."""
+        cutoff = (now or timezone.now()) - self.dead_after()
         beat = self.heartbeat_at or self.updated_at
         return (
-            self.status == self.Status.RUNNING
+            self.is_active
             and beat is not None
-            and beat < timezone.now() - self.STALE_AFTER
+            and beat < cutoff
+            and (self.retry_at is None or self.retry_at < cutoff)
         )
 
     def mark_failed(self, message: str, code: str) -> None:

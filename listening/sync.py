@@ -8,6 +8,14 @@
 Each page's listens and the job's cursor are saved in one transaction: a crash loses at most the
 page in flight, which the next run fetches again. A rate limit or a provider that is down puts the
 job in `waiting` until `retry_at`; the work done stays done.
+
+Liveness: every step writes the job's `heartbeat_at`. A worker that dies (killed, out of memory)
+leaves its job active and silent, and its unacknowledged Celery message stuck in Redis until the
+visibility timeout (an hour). The scheduler's watchdog (`sync_resume_dead`, every
+SYNC_WATCHDOG_SECONDS) resumes every job silent for SYNC_JOB_DEAD_SECONDS, and `POST /music/sync/`
+resumes a dead job at once instead of answering 409. Resuming is a conditional UPDATE, so two
+schedulers never both resume a job; two runs of one job are harmless anyway: a page is stored only
+by the run whose cursor still matches, and the other run stops.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -90,19 +98,27 @@ def sync_start(*, user: User, source: str, kind: str = SyncJob.Kind.SYNC) -> Syn
         )
         job = active.first()
         if job is not None:
-            if not (job.is_stale or job.status == SyncJob.Status.WAITING):
+            dead = job.is_dead()
+            if not (dead or job.status == SyncJob.Status.WAITING):
                 raise Conflict(
                     f"A {job.kind} of your {source} history is already running (job {job.pk}).",
                     code="sync_in_progress",
                 )
+            if dead:
+                logger.info("Sync job %s was silent since %s: resumed on request", job.pk, job.heartbeat_at)
             job.status = SyncJob.Status.QUEUED  # resume where it stopped
             job.retry_at = None
+            job.heartbeat_at = timezone.now()
             job.save()
         else:
             try:
                 with transaction.atomic():
                     job = SyncJob.objects.create(
-                        user=user, source=source, kind=kind, cursor=_initial_cursor(user, source, kind)
+                        user=user,
+                        source=source,
+                        kind=kind,
+                        cursor=_initial_cursor(user, source, kind),
+                        heartbeat_at=timezone.now(),
                     )
             except IntegrityError as exc:  # started concurrently
                 raise Conflict(
@@ -132,6 +148,31 @@ def sync_enqueue_due() -> int:
         except AppError as exc:
             logger.info("Not syncing %s for user %s: %s", key.service_name, key.user_id, exc.message)
     return started
+
+
+def sync_resume_dead(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Resumes every active job silent for SYNC_JOB_DEAD_SECONDS (the watchdog's periodic task).
+
+    Each job is claimed by a conditional UPDATE that matches only while it is still dead, so when
+    two schedulers (or a scheduler and `POST /music/sync/`) race, exactly one resumes it.
+    """
+    now = now or timezone.now()
+    cutoff = now - SyncJob.dead_after()
+    dead = SyncJob.objects.filter(SyncJob.dead_q(cutoff=cutoff)).order_by("heartbeat_at")
+    resumed = []
+    for job_id in dead.values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            claimed = SyncJob.objects.filter(SyncJob.dead_q(cutoff=cutoff), pk=job_id).update(
+                status=SyncJob.Status.QUEUED, retry_at=None, heartbeat_at=now, updated_at=now
+            )
+            if claimed:
+                from listening.tasks import run_sync_job
+
+                enqueue_on_commit(run_sync_job, job_id)
+                resumed.append(job_id)
+    if resumed:
+        logger.warning("Resumed %s sync job(s) whose worker stopped: %s", len(resumed), resumed)
+    return resumed
 
 
 def sync_job_get(*, user: User, job_id: int) -> SyncJob:

@@ -7,7 +7,7 @@ import time
 from celery import current_app, shared_task
 
 from listening.models import SyncJob
-from listening.sync import sync_enqueue_due, sync_run
+from listening.sync import sync_enqueue_due, sync_resume_dead, sync_run
 
 
 @shared_task(name="listening.run_sync_job", acks_late=True)
@@ -30,3 +30,9 @@ def run_sync_job(job_id: int) -> str:
 def sync_all() -> int:
     """The periodic sync of every connected user (scheduled in config/celery.py)."""
     return sync_enqueue_due()
+
+
+@shared_task(name="listening.resume_dead_sync_jobs")
+def resume_dead_sync_jobs() -> int:
+    """The watchdog (scheduled in config/celery.py): resumes jobs whose worker stopped beating."""
+    return len(sync_resume_dead())
