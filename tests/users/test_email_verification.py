@@ -101,10 +101,12 @@ def test_registering_the_admin_address_through_the_web_gives_no_admin():
 def test_the_admin_login_page_refuses_an_unverified_admin_address(api_client):
     register(api_client)
 
-    response = Client().post("/admin/login/", {"username": ADMIN_EMAIL, "password": PASSWORD})
+    browser = Client()
+    response = browser.post("/admin/login/", {"username": ADMIN_EMAIL, "password": PASSWORD})
 
     assert response.status_code == 200  # the form again, not a redirect into the admin
-    assert "_auth_user_id" not in Client().session
+    assert "_auth_user_id" not in browser.session
+    assert browser.get("/admin/").status_code == 302
 
 
 # --- ...and an admin once it is -------------------------------------------------------------
