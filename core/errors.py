@@ -65,6 +65,14 @@ class Conflict(AppError):
     default_message = "The request conflicts with the current state."
 
 
+class PayloadTooLarge(AppError):
+    """The request body (or its number of fields or files) is over a limit the operator set."""
+
+    status = 413
+    code = "request_too_large"
+    default_message = "The request body is too large."
+
+
 class RateLimited(AppError):
     status = 429
     code = "rate_limited"

@@ -10,13 +10,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (  # Django's refusals of a request body
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import AppError
+from core.errors import AppError, InvalidInput, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +42,30 @@ def _first_code(codes: Any) -> str | None:
     return None
 
 
+def _suspicious_request_error(exc: SuspiciousOperation) -> AppError:
+    """Django refuses a body it will not parse (over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields
+    or files, a broken multipart) with SuspiciousOperation; DRF would let it through as a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            "The request's form fields are larger than the server accepts "
+            f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes); send files as file fields."
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return PayloadTooLarge(
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.",
+            code="too_many_fields",
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return PayloadTooLarge(
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.",
+            code="too_many_files",
+        )
+    return InvalidInput("The request body could not be read.", code="bad_request")
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, SuspiciousOperation):
+        exc = _suspicious_request_error(exc)
     if isinstance(exc, AppError):
         return Response(exc.as_body(), status=exc.status, headers=exc.headers)
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,11 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
+# CSRF-exempt: it changes nothing, and as the catch-all view of /api/ a POST without a CSRF token
+# would otherwise get Django's HTML "CSRF verification failed" page instead of this JSON 404.
+@csrf_exempt
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The JSON 404 for API paths (the catch-all of /api/ and `handler404`); HTML elsewhere."""
     if _is_api(request):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.parsers import UPLOAD_PARSERS
 from musics import selectors, services
 from musics.api.serializers import (
     AlbumDetailSerializer,
@@ -22,7 +22,7 @@ from musics.api.serializers import (
 from musics.models import Album, Song
 from users.permissions import IsAdmin, IsAdminOrReadOnly
 
-PARSERS = [MultiPartParser, FormParser, JSONParser]
+PARSERS = UPLOAD_PARSERS
 
 
 class SongListView(generics.ListCreateAPIView):
@@ -108,6 +108,7 @@ class AlbumListView(generics.ListCreateAPIView):
         form = AlbumWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         album = services.album_create(**form.validated_data)
+        album = selectors.album_with_songs().get(pk=album.pk)
         return Response(
             AlbumDetailSerializer(album, context={"request": request}).data, status=status.HTTP_201_CREATED
         )

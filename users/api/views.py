@@ -12,7 +12,7 @@ from django.contrib.auth import logout as django_logout
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, filters, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from core.errors import InvalidInput
+from core.parsers import JSONParser
 from users import selectors, services
 from users.api.serializers import (
     DUPLICATE_EMAIL,
