@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over REQUEST_BODY_MAX_BYTES is refused (413) before anything reads it.
+    "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -376,7 +378,13 @@ MAX_COVER_BYTES = env.int("MAX_COVER_BYTES", default=5 * 1024 * 1024)
 MEDIA_X_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_X_ACCEL_REDIRECT_PREFIX", default="")
 # STREAM_LINK_SECONDS: how long a song's signed `stream_url` works (it needs no Authorization header).
 STREAM_LINK_SECONDS = env.int("STREAM_LINK_SECONDS", default=6 * 60 * 60)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# REQUEST_BODY_MAX_BYTES: the largest request body accepted anywhere (413 beyond it, refused from its
+# Content-Length before it is read: core/request_limits.py). The upload views (songs, covers, profile
+# pictures) accept their own file limits above plus this much. Keep the proxy's limit
+# (nginx `client_max_body_size`) at MAX_SONG_BYTES + MAX_COVER_BYTES + this, or lower.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1024 * 1024)
+# Form fields (not files) Django reads into memory: the same small limit (413 beyond it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 # --- External services ----------------------------------------------------------------------
 # Base URLs of every provider, so tests and the demo can point them at the sandbox.
