@@ -2,8 +2,9 @@
 
 `checked_audio` sniffs the first bytes for a known container, lets mutagen parse the stream with
 that one format's reader (so a text file renamed `.mp3` is refused, and a FLAC named `.mp3` is
-stored as `.flac`), and reads the duration and the tags. `checked_image` opens pictures with
-Pillow. Both raise `InvalidInput` naming the field and the problem; neither writes anything.
+stored as `.flac`), and reads the duration and the tags. `checked_image` checks covers with
+`core.images`, as profile pictures are. Both raise `InvalidInput` naming the field and the problem;
+neither writes anything.
 """
 
 from __future__ import annotations
@@ -26,18 +27,14 @@ from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
-from PIL import Image, UnidentifiedImageError
 
 from core.errors import InvalidInput
+from core.images import checked_image as core_checked_image
 
 logger = logging.getLogger(__name__)
 
 AUDIO_FIELD = "audio_file"
-IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 TAG_MAX_LENGTH = 200  # Song.title / Song.artist / Album.title
-# A cover is shown at a few hundred pixels; a bigger one (a small file of a huge flat PNG) would take
-# hundreds of MB to decode.
-MAX_IMAGE_PIXELS = 6000 * 6000
 
 
 @dataclass(frozen=True)
@@ -261,35 +258,6 @@ def checked_audio(file: File) -> AudioInfo:
 
 
 def checked_image(file: File, *, field: str) -> str:
-    """The extension of the picture's real format; refuses what is too big or not a picture."""
-    size = file.size or 0
-    if size <= 0:
-        raise InvalidInput("The picture is empty.", field=field, code="empty")
-    if size > settings.MAX_COVER_BYTES:
-        limit_mb = settings.MAX_COVER_BYTES / (1024 * 1024)
-        raise InvalidInput(f"The picture is larger than {limit_mb:g} MB.", field=field, code="too_large")
-    try:
-        file.seek(0)
-        with Image.open(file) as opened:
-            width, height = opened.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise InvalidInput(
-                    f"The picture is {width} x {height} pixels; at most 6000 x 6000 are accepted.",
-                    field=field,
-                    code="too_large",
-                )
-            opened.verify()  # structure and checksums
-            image_format = opened.format
-        file.seek(0)
-        with Image.open(file) as opened:
-            opened.load()  # every pixel: a truncated JPEG passes verify() but fails here
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput(
-            "The file is not a picture that can be shown.", field=field, code="invalid_image"
-        ) from exc
-    finally:
-        file.seek(0)
-    if image_format not in IMAGE_FORMATS:
-        allowed = ", ".join(sorted(IMAGE_FORMATS))
-        raise InvalidInput(f"Pictures must be one of {allowed}.", field=field, code="invalid_image")
-    return IMAGE_FORMATS[image_format]
+    """The extension of a cover's real format; refuses what is too big, has too many pixels or is
+    not a picture (the same check as profile pictures, with the cover's size limit)."""
+    return core_checked_image(file, field=field, max_bytes=settings.MAX_COVER_BYTES, size=file.size)

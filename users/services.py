@@ -26,6 +26,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import InvalidInput
+from core.images import checked_image
 from users.adapters import password_reset_url
 from users.models import User
 
@@ -71,22 +72,9 @@ def auth_logout(*, user: User | None, refresh: str | None) -> None:
 
 
 def _checked_image(image: UploadedFile) -> str:
-    """The file's real format's extension; refuses what is too big or not an image."""
-    if image.size is None or image.size > settings.MAX_USER_IMAGE_BYTES:
-        limit_mb = settings.MAX_USER_IMAGE_BYTES // (1024 * 1024)
-        raise InvalidInput(f"The picture is larger than {limit_mb} MB.", field="image", code="too_large")
-    try:
-        with Image.open(image) as opened:
-            opened.verify()
-            image_format = opened.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput("The file is not an image.", field="image", code="invalid_image") from exc
-    finally:
-        image.seek(0)
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        allowed = ", ".join(sorted(ALLOWED_IMAGE_FORMATS))
-        raise InvalidInput(f"Pictures must be one of {allowed}.", field="image", code="invalid_image")
-    return ALLOWED_IMAGE_FORMATS[image_format]
+    """The file's real format's extension; refuses what is too big, too many pixels (the same cap
+    as covers: a small file must not decode to gigabytes) or not an image."""
+    return checked_image(image, field="image", max_bytes=settings.MAX_USER_IMAGE_BYTES, size=image.size)
 
 
 def user_update_profile(
