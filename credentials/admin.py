@@ -24,7 +24,18 @@ from credentials.models import (
     TidalCredential,
     YouTubeMusicCredential,
 )
+from credentials.oauth_cookies import (
+    ADMIN_CREDENTIAL,
+    oauth_cookie_clear,
+    oauth_cookie_read,
+    oauth_cookie_set,
+)
 from credentials.services import credential_validate
+from credentials.spotify_oauth import (
+    SpotifyAuthorizationDenied,
+    spotify_credential_oauth_finish,
+    spotify_credential_oauth_start,
+)
 
 STATUS_COLOURS = {"valid": "#1a7f37", "invalid": "#cf222e", "unknown": "#6e7781"}
 
@@ -207,31 +218,47 @@ class SpotifyCredentialAdmin(CredentialAdmin):
         )
 
     def start_oauth_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """To Spotify's consent page, with the cookie that lets only this browser complete the flow."""
         credential = self._object_or_404(request, object_id)
         try:
-            url = credential.get_authorization_url(redirect_uri=self._callback_uri(request, credential))
+            start = spotify_credential_oauth_start(
+                credential=credential, redirect_uri=self._callback_uri(request, credential)
+            )
         except AppError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(self._change_url(credential))
-        return HttpResponseRedirect(url)
+        return oauth_cookie_set(HttpResponseRedirect(start.url), prefix=ADMIN_CREDENTIAL, start=start)
 
     def oauth_callback_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Spotify's answer: saved only for the browser that started the flow (its state is used up
+        either way)."""
         credential = self._object_or_404(request, object_id)
-        error = request.GET.get("error")
-        if error:
-            messages.error(request, f"Spotify did not authorise the app: {error}.")
-            return HttpResponseRedirect(self._change_url(credential))
+        state = request.GET.get("state", "")
         try:
-            info = credential.exchange_code_for_tokens(
-                request.GET.get("code", ""), state=request.GET.get("state") or ""
+            info = spotify_credential_oauth_finish(
+                credential=credential,
+                state=state,
+                code=request.GET.get("code"),
+                error=request.GET.get("error"),
+                browser_secret=oauth_cookie_read(request, prefix=ADMIN_CREDENTIAL, state=state),
             )
+        except SpotifyAuthorizationDenied as exc:
+            messages.error(request, exc.message)
         except AppError as exc:
             messages.error(request, f"OAuth failed: {exc.message}")
         else:
             messages.success(
                 request, f"✅ Spotify authorised; the access token expires {info['token_expiry']}."
             )
-        return HttpResponseRedirect(self._change_url(credential))
+        response = HttpResponseRedirect(self._change_url(credential))
+        if state:
+            oauth_cookie_clear(
+                response,
+                prefix=ADMIN_CREDENTIAL,
+                state=state,
+                redirect_uri=self._callback_uri(request, credential),
+            )
+        return response
 
     def refresh_token_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         credential = self._object_or_404(request, object_id)

@@ -264,7 +264,8 @@ class TidalCredential(AbstractMusicPlatform):
 
 
 class OAuthState(models.Model):
-    """A pending authorization: the `state` sent to the provider, kept server-side, used once."""
+    """A pending authorization: the `state` sent to the provider, kept server-side, used once, and
+    bound to the user and to the browser that started it."""
 
     ADMIN_CREDENTIAL = "credential"
     USER_CONNECT = "user_connect"
@@ -279,6 +280,9 @@ class OAuthState(models.Model):
     client_id = models.CharField(max_length=255, blank=True)
     redirect_uri = models.CharField(max_length=255)
     code_verifier = EncryptedSecretField(blank=True)
+    # SHA-256 of the random value in a cookie of the browser that started the flow: the callback must
+    # come back from that browser. Empty for a flow started from code (the seed's model methods).
+    browser_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

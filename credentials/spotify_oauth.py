@@ -8,7 +8,10 @@ Spotify refused it, and `spotify_call()` is the way to call Spotify with it (a 4
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,6 +58,15 @@ class OAuthStateInvalid(InvalidInput):
     default_message = "This Spotify sign-in link is invalid, expired or already used. Start again."
 
 
+class OAuthWrongBrowser(OAuthStateInvalid):
+    code = "wrong_browser"
+    default_message = (
+        "This Spotify sign-in was started in another browser, or this browser did not keep MusicHub's "
+        "cookie, so nothing was connected. Start again from this browser: the browser that asks for the "
+        "Spotify link must be the one that comes back."
+    )
+
+
 class SpotifyAuthorizationDenied(InvalidInput):
     code = "access_denied"
     default_message = "Spotify access was not granted."
@@ -66,6 +78,24 @@ class AppClient:
 
     client_id: str
     client_secret: str
+
+
+@dataclass(frozen=True)
+class OAuthStart:
+    """A started authorization: where to send the browser, and what that browser must bring back.
+
+    `browser_secret` goes in a cookie on the response that sends the browser to Spotify (only its
+    digest is stored with the state); the callback at `redirect_uri` refuses a browser without it.
+    """
+
+    url: str
+    state: str
+    browser_secret: str
+    redirect_uri: str
+
+
+def _browser_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def spotify_app_client(*, client_id: str | None = None) -> AppClient:
@@ -104,9 +134,17 @@ def _expires_at(tokens: OAuthTokens) -> datetime | None:
     return tokens.expires_at
 
 
-def _consume_state(*, state: str, purpose: str, credential_id: int | None = None) -> OAuthState:
+def _consume_state(
+    *, state: str, purpose: str, browser_secret: str | None, credential_id: int | None = None
+) -> OAuthState:
     """The pending authorization for `state`, marked used (in its own transaction, so a failed
-    exchange cannot be replayed)."""
+    exchange cannot be replayed), then checked against the browser that came back.
+
+    `browser_secret` is the cookie's value (an empty string when the browser has none); None only for
+    a flow run from code, whose state no browser started. A state started by a browser accepts only
+    that browser's secret, and a callback from a browser accepts only a state a browser started; a
+    refused state stays used, so it cannot be tried again.
+    """
     if not state:
         raise OAuthStateInvalid("The Spotify callback came back without a state: start again.")
     with transaction.atomic():
@@ -117,19 +155,28 @@ def _consume_state(*, state: str, purpose: str, credential_id: int | None = None
             raise OAuthStateInvalid()
         pending.used_at = timezone.now()
         pending.save(update_fields=["used_at"])
+    if pending.browser_digest or browser_secret is not None:
+        same_browser = bool(browser_secret) and hmac.compare_digest(
+            pending.browser_digest, _browser_digest(browser_secret or "")
+        )
+        if not same_browser:
+            logger.info("Spotify callback for a %s state refused: another browser", purpose)
+            raise OAuthWrongBrowser()
     return pending
 
 
 # --- the app's own credential (admin) -----------------------------------------------------------------
 
 
-def spotify_credential_authorization_url(
+def _credential_state_create(
     *,
     credential: SpotifyCredential,
-    redirect_uri: str | None = None,
-    scopes: str | None = None,
-    state: str | None = None,
-) -> str:
+    redirect_uri: str | None,
+    scopes: str | None,
+    state: str | None,
+    browser_digest: str,
+) -> tuple[str, str, str]:
+    """Saves a pending admin authorization; its URL, state and redirect URI."""
     redirect_uri = redirect_uri or credential.redirect_uri
     if not redirect_uri:
         raise InvalidInput("Set this credential's redirect URI first.", field="redirect_uri")
@@ -146,8 +193,37 @@ def spotify_credential_authorization_url(
         client_id=credential.client_id,
         redirect_uri=redirect_uri,
         code_verifier=request.code_verifier or "",
+        browser_digest=browser_digest,
     )
-    return request.url
+    return request.url, request.state, redirect_uri
+
+
+def spotify_credential_authorization_url(
+    *,
+    credential: SpotifyCredential,
+    redirect_uri: str | None = None,
+    scopes: str | None = None,
+    state: str | None = None,
+) -> str:
+    """Seed 000's authorization URL for a flow run from code (no browser cookie; the admin's button
+    uses `spotify_credential_oauth_start`, whose callback only the same browser can complete)."""
+    url, _, _ = _credential_state_create(
+        credential=credential, redirect_uri=redirect_uri, scopes=scopes, state=state, browser_digest=""
+    )
+    return url
+
+
+def spotify_credential_oauth_start(*, credential: SpotifyCredential, redirect_uri: str) -> OAuthStart:
+    """The admin's "Start OAuth Flow": a state bound to the admin's browser (see `OAuthStart`)."""
+    secret = secrets.token_urlsafe(32)
+    url, state, redirect_uri = _credential_state_create(
+        credential=credential,
+        redirect_uri=redirect_uri,
+        scopes=None,
+        state=None,
+        browser_digest=_browser_digest(secret),
+    )
+    return OAuthStart(url=url, state=state, browser_secret=secret, redirect_uri=redirect_uri)
 
 
 def _latest_pending_state(credential: SpotifyCredential) -> str | None:
@@ -178,18 +254,9 @@ def _save_credential_tokens(credential: SpotifyCredential, tokens: OAuthTokens) 
     }
 
 
-def spotify_credential_exchange_code(
-    *,
-    credential: SpotifyCredential,
-    code: str,
-    redirect_uri: str | None = None,
-    state: str | None = None,
+def _credential_exchange(
+    credential: SpotifyCredential, pending: OAuthState, code: str, redirect_uri: str | None
 ) -> dict[str, Any]:
-    """Trades the admin callback's code for tokens and saves them (the returned dict holds no token)."""
-    state = state or _latest_pending_state(credential)
-    pending = _consume_state(
-        state=state or "", purpose=OAuthState.ADMIN_CREDENTIAL, credential_id=credential.pk
-    )
     accounts = _accounts(
         AppClient(credential.client_id, credential.client_secret), redirect_uri or pending.redirect_uri
     )
@@ -201,6 +268,48 @@ def spotify_credential_exchange_code(
     info = _save_credential_tokens(credential, tokens)
     logger.info("Spotify credential %s authorised", credential.pk)
     return info
+
+
+def spotify_credential_exchange_code(
+    *,
+    credential: SpotifyCredential,
+    code: str,
+    redirect_uri: str | None = None,
+    state: str | None = None,
+) -> dict[str, Any]:
+    """Seed 000's code exchange, for a flow run from code: saves the tokens (the returned dict holds
+    none). A state that a browser started can only be completed by that browser's callback."""
+    state = state or _latest_pending_state(credential)
+    pending = _consume_state(
+        state=state or "",
+        purpose=OAuthState.ADMIN_CREDENTIAL,
+        credential_id=credential.pk,
+        browser_secret=None,
+    )
+    return _credential_exchange(credential, pending, code, redirect_uri)
+
+
+def spotify_credential_oauth_finish(
+    *,
+    credential: SpotifyCredential,
+    state: str,
+    code: str | None,
+    error: str | None,
+    browser_secret: str,
+) -> dict[str, Any]:
+    """The admin's OAuth callback: the state must be this credential's, unused, and started by this
+    browser (`browser_secret`, from its cookie); then the code is exchanged and the tokens saved."""
+    pending = _consume_state(
+        state=state,
+        purpose=OAuthState.ADMIN_CREDENTIAL,
+        credential_id=credential.pk,
+        browser_secret=browser_secret,
+    )
+    if error:
+        raise SpotifyAuthorizationDenied(f"Spotify did not authorise the app: {error}.")
+    if not code:
+        raise InvalidInput("The Spotify callback came back without a code.", field="code")
+    return _credential_exchange(credential, pending, code, None)
 
 
 def _refresh_locked(locked: SpotifyCredential) -> tuple[dict[str, Any] | None, AppError | None]:
@@ -288,11 +397,13 @@ def spotify_credential_call(*, credential: SpotifyCredential, call: Callable[[Sp
 # --- every user's own Spotify (seed 002) ---------------------------------------------------------------
 
 
-def spotify_connect_start(*, user: User) -> str:
-    """The authorization URL for this user, with a single-use state bound to them and PKCE."""
+def spotify_connect_start(*, user: User) -> OAuthStart:
+    """The authorization URL for this user, with a single-use state bound to them and to the browser
+    that asked (see `OAuthStart`), and PKCE."""
     app = spotify_app_client()
     accounts = _accounts(app, settings.SPOTIFY_REDIRECT_URI)
     request = accounts.authorization_url(scopes=SCOPES)
+    secret = secrets.token_urlsafe(32)
     OAuthState.objects.create(
         state=request.state,
         purpose=OAuthState.USER_CONNECT,
@@ -300,15 +411,27 @@ def spotify_connect_start(*, user: User) -> str:
         client_id=app.client_id,
         redirect_uri=settings.SPOTIFY_REDIRECT_URI,
         code_verifier=request.code_verifier or "",
+        browser_digest=_browser_digest(secret),
     )
-    return request.url
+    return OAuthStart(
+        url=request.url,
+        state=request.state,
+        browser_secret=secret,
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
+    )
 
 
 def spotify_connect_finish(
-    *, state: str, code: str | None, error: str | None, signed_in_user: User | None
+    *,
+    state: str,
+    code: str | None,
+    error: str | None,
+    signed_in_user: User | None,
+    browser_secret: str,
 ) -> User:
-    """The callback: checks the state, exchanges the code, stores the tokens in the user's vault."""
-    pending = _consume_state(state=state, purpose=OAuthState.USER_CONNECT)
+    """The callback: checks the state (this user's, from this browser: `browser_secret` is the value of
+    the cookie set when the flow started), exchanges the code, stores the tokens in the user's vault."""
+    pending = _consume_state(state=state, purpose=OAuthState.USER_CONNECT, browser_secret=browser_secret)
     user = pending.user
     if user is None or (signed_in_user is not None and signed_in_user.pk != user.pk):
         raise OAuthStateInvalid("This Spotify sign-in was started by another account.")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import AppError
+from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
 from credentials.spotify_oauth import spotify_connect_start, spotify_disconnect
 from listening.models import Source, SyncJob
 from listening.selectors import sync_job_list
@@ -239,13 +240,14 @@ def key_check(request: HttpRequest, service: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def spotify_connect(request: HttpRequest) -> HttpResponse:
-    """Sends the browser to Spotify's consent page (a full navigation; the callback comes back here)."""
+    """Sends the browser to Spotify's consent page (a full navigation; the callback comes back here),
+    with the cookie that lets only this browser complete it."""
     try:
-        url = spotify_connect_start(user=request.user)
+        start = spotify_connect_start(user=request.user)
     except AppError as exc:
         messages.error(request, exc.message)
         return redirect("web:connections")
-    return redirect(url)
+    return oauth_cookie_set(redirect(start.url), prefix=USER_CONNECT, start=start)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import AppError
+from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
 from credentials.spotify_oauth import spotify_connect_start, spotify_is_authenticated
 from rooms import services
 from rooms.models import CODE_LENGTH, Room
@@ -105,9 +106,11 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def spotify_connect(request: HttpRequest) -> HttpResponse:
-    """Starts Spotify's consent for the would-be host (a full navigation: Spotify's page is elsewhere)."""
+    """Starts Spotify's consent for the would-be host (a full navigation: Spotify's page is elsewhere),
+    with the cookie that lets only this browser complete it."""
     try:
-        return redirect(spotify_connect_start(user=request.user))
+        start = spotify_connect_start(user=request.user)
+        return oauth_cookie_set(redirect(start.url), prefix=USER_CONNECT, start=start)
     except AppError as exc:
         flash.error(request, exc.message)
         return redirect("web:create")

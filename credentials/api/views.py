@@ -15,14 +15,20 @@ from rest_framework.views import APIView
 
 from core.errors import AppError
 from credentials import spotify_oauth
+from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_clear, oauth_cookie_read, oauth_cookie_set
 
 
 class AuthURLView(APIView):
-    """`{"url": …}`: where to send the user to connect their Spotify (state + PKCE kept server-side)."""
+    """`{"url": …}`: where to send the user to connect their Spotify (state + PKCE kept server-side).
+
+    The response also sets a cookie that the callback requires: the browser that asked for the URL
+    must be the one that opens it and comes back.
+    """
 
     @extend_schema(responses=inline_serializer("SpotifyAuthURL", {"url": serializers.URLField()}))
     def get(self, request: Request) -> Response:
-        return Response({"url": spotify_oauth.spotify_connect_start(user=request.user)})
+        start = spotify_oauth.spotify_connect_start(user=request.user)
+        return oauth_cookie_set(Response({"url": start.url}), prefix=USER_CONNECT, start=start)
 
 
 class IsAuthenticatedView(APIView):
@@ -44,23 +50,33 @@ class DisconnectView(APIView):
 
 class RedirectView(APIView):
     """Spotify sends the browser back here. Answers with a redirect to SPOTIFY_CONNECT_DONE_URL,
-    with `?spotify=connected`, or `?spotify=error&reason=<code>&message=<text>`."""
+    with `?spotify=connected`, or `?spotify=error&reason=<code>&message=<text>` (`reason=wrong_browser`
+    when this browser is not the one that asked for the URL: nothing is connected)."""
 
-    permission_classes = [AllowAny]  # the state, bound to the user who started, identifies them
+    # The state identifies the user who started, and the cookie set with it the browser they used.
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={302: OpenApiResponse(description="Back to the front end")})
     def get(self, request: Request) -> HttpResponseRedirect:
         signed_in = request.user if request.user.is_authenticated else None
+        state = request.query_params.get("state", "")
         try:
             spotify_oauth.spotify_connect_finish(
-                state=request.query_params.get("state", ""),
+                state=state,
                 code=request.query_params.get("code"),
                 error=request.query_params.get("error"),
                 signed_in_user=signed_in,
+                browser_secret=oauth_cookie_read(request, prefix=USER_CONNECT, state=state),
             )
         except AppError as exc:
-            return _back({"spotify": "error", "reason": exc.code, "message": exc.message})
-        return _back({"spotify": "connected"})
+            response = _back({"spotify": "error", "reason": exc.code, "message": exc.message})
+        else:
+            response = _back({"spotify": "connected"})
+        if state:
+            oauth_cookie_clear(
+                response, prefix=USER_CONNECT, state=state, redirect_uri=settings.SPOTIFY_REDIRECT_URI
+            )
+        return response
 
 
 def _back(params: dict[str, str]) -> HttpResponseRedirect:

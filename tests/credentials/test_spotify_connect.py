@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
+from django.test import Client
 from django.utils import timezone
 
 from credentials import spotify_oauth
@@ -92,16 +93,17 @@ def test_a_missing_or_unknown_state_is_refused(sandbox, auth_client, user):
 
 
 def test_a_state_started_by_another_user_is_refused(sandbox, user):
+    """The same browser (it holds the flow's cookie), now signed in as someone else."""
     starter, other = UserFactory(), user
-    location = consent(start(client_for(starter, "token")))
-    from django.test import Client
-
     browser = Client()
+    browser.force_login(starter)
+    location = consent(start(browser))
     browser.force_login(other)
 
     response = browser.get(f"/spotify/redirect?{urlsplit(location).query}")
 
     assert query(response["Location"])["reason"] == "invalid_state"
+    assert "another account" in query(response["Location"])["message"]
     assert not UserApiKey.objects.exists()
 
 
