@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from PIL import Image, UnidentifiedImageError
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -31,8 +30,6 @@ from users.adapters import password_reset_url
 from users.models import User
 
 logger = logging.getLogger(__name__)
-
-ALLOWED_IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
 
 @dataclass(frozen=True)
