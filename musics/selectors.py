@@ -55,7 +55,8 @@ def album_list() -> QuerySet[Album]:
 
 
 def album_with_songs() -> QuerySet[Album]:
-    return Album.objects.prefetch_related(
+    """Albums with their songs and their song count (the same number, so never null)."""
+    return Album.objects.annotate(song_count=Count("songs")).prefetch_related(
         Prefetch("songs", queryset=Song.objects.order_by("created_at", "id"))
     )
 

@@ -3,7 +3,8 @@
 - no Range (or one we ignore): 200 with the whole file and `Accept-Ranges: bytes`;
 - `bytes=a-b`, `bytes=a-`, `bytes=-n` (and Safari's `bytes=0-1` probe): 206 with `Content-Range`
   and exactly those bytes;
-- a range that starts past the end (or `bytes=-0`): 416 with `Content-Range: bytes */size`;
+- a range that starts past the end (or `bytes=-0`): 416 with `Content-Range: bytes */size`, however
+  many digits its numbers have;
 - several ranges (`bytes=0-9,20-29`): the Range header is ignored and the whole file is sent
   (RFC 9110 lets a server ignore Range; players never ask for multipart/byteranges);
 - `If-Range` with an ETag or date that no longer matches: the whole file (the song changed);
@@ -51,6 +52,17 @@ class ByteRange:
         return self.end - self.start + 1
 
 
+# A byte position with more digits than this is past the end of any file; reading it as a number
+# would fail (Python refuses to convert over 4300 digits) or cost time for nothing.
+_MAX_POSITION_DIGITS = 19
+_PAST_ANY_END = 10**_MAX_POSITION_DIGITS
+
+
+def _position(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return _PAST_ANY_END if len(digits) > _MAX_POSITION_DIGITS else int(digits)
+
+
 def requested_range(header: str | None, size: int) -> ByteRange | None:
     """The one range to send, or None to send the whole file (no Range, a malformed one, or several).
 
@@ -68,16 +80,17 @@ def requested_range(header: str | None, size: int) -> ByteRange | None:
         return None
     first, last = match.groups()
     if first == "":  # suffix: the last n bytes
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiable
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    if last and int(last) < start:
+    start = _position(first)
+    end = _position(last) if last else None
+    if end is not None and end < start:
         return None  # syntactically invalid: ignored, as RFC 9110 §14.2 says
     if start >= size:
         raise RangeNotSatisfiable
-    return ByteRange(start, min(int(last), size - 1) if last else size - 1)
+    return ByteRange(start, min(end, size - 1) if end is not None else size - 1)
 
 
 class FileChunks:
