@@ -72,14 +72,14 @@ def main() -> None:
 def run(args: argparse.Namespace, database: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from listening.models import Listen
     from users.models import User
+    from users.services import api_token_issue
 
     users = [User.objects.create_user(email=f"listener{n}@musichub.local") for n in range(args.users)]
-    token = Token.objects.create(user=users[0])
+    _, key = api_token_issue(user=users[0])
 
     def interleaved() -> Iterator[tuple[int, ListenRow]]:
         for number, row in enumerate(listen_rows(args.rows, tracks=2000, listeners=len(users))):
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, database: str) -> None:
     print(f"  loaded with COPY + VACUUM (ANALYZE) in {load_seconds:.1f} s")
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     def get(url: str) -> dict:
         response = client.get(url)

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Not rest_framework.authtoken: DRF tokens are users.ApiToken (only a digest of the key is stored).
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "allauth",
@@ -237,6 +237,8 @@ if TESTING:
 
 # django-allauth: email is the login; no username at all.
 ACCOUNT_LOGIN_METHODS = {"email"}
+    # Not a check: after any password change it tidies the user's older tokens away (users/validators.py).
+    {"NAME": "users.validators.OtherCredentialsEnd"},
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
@@ -265,6 +267,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
     "ROTATE_REFRESH_TOKENS": True,
+    # Our views issue tokens (users.services.auth_credentials_issue); this keeps any other
+    # dj-rest-auth path from writing a clear key.
+    "TOKEN_MODEL": "users.models.ApiToken",
+    "TOKEN_CREATOR": "users.adapters.dj_rest_auth_token_create",
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -275,6 +281,9 @@ SIMPLE_JWT = {
 # NUM_PROXIES: how many reverse proxies stand in front of the app, each appending the address it
 # saw to X-Forwarded-For. 0 (the default): the header is ignored and the socket's peer is the client,
 # so nobody picks their own address. Behind one nginx that sets
+    # Refresh and verify also refuse a JWT issued before the password last changed (users/tokens.py).
+    "TOKEN_REFRESH_SERIALIZER": "users.api.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "users.api.serializers.TokenVerifySerializer",
 # `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`, set 1. Never more than there are.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 if NUM_PROXIES < 0:
@@ -306,7 +315,7 @@ REST_FRAMEWORK = {
     # JWT first: its `Bearer` challenge makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "users.authentication.JWTAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "users.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

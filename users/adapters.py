@@ -61,3 +61,13 @@ def password_reset_url(request: HttpRequest | None, user: Any, temp_key: str) ->
     POST its `uid` and `token`, the link's last two parts, to /api/auth/password/reset/confirm/)."""
     path = reverse("web:password-reset-confirm", args=[user_pk_to_url_str(user), temp_key])
     return build_absolute_uri(request, path)
+
+
+def dj_rest_auth_token_create(token_model: type, user: Any, serializer: Any) -> Any:
+    """dj-rest-auth's TOKEN_CREATOR. Our views issue credentials themselves; should any other
+    dj-rest-auth path ask, it gets a new hashed token (the key only in memory), never a stored key."""
+    from users.services import api_token_issue  # services import this module
+
+    token, key = api_token_issue(user=user)
+    token.key = key
+    return token

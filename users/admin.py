@@ -2,8 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from users.models import User, UserApiKey
+from users.models import ApiToken, User, UserApiKey
 from users.vault_registry import SERVICES
 
 
@@ -85,3 +88,63 @@ class UserApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description="Key")
     def masked_key(self, row: UserApiKey) -> str:
         return row.masked_key
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds a DRF token since when, by its first characters: the key is not stored, and its
+    digest is not shown. Deleting a row signs that device out."""
+
+    list_display = ("prefix_shown", "user", "created")
+    search_fields = ("user__email", "prefix")
+    list_select_related = ("user",)
+    fields = ("prefix_shown", "user", "created")
+    readonly_fields = fields
+
+    @admin.display(description="Key starts with")
+    def prefix_shown(self, token: ApiToken) -> str:
+        return f"{token.prefix}…"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+
+# simplejwt's own pages show each refresh JWT's text; ours show its id and state, never a token.
+for model in (OutstandingToken, BlacklistedToken):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(OutstandingToken)
+class RefreshTokenAdmin(admin.ModelAdmin):
+    """Refresh JWTs issued (by `jti`), whether they are blacklisted; an action blacklists them."""
+
+    list_display = ("jti", "user", "created_at", "expires_at", "blacklisted")
+    list_filter = ("expires_at",)
+    search_fields = ("user__email", "jti")
+    list_select_related = ("user", "blacklistedtoken")
+    fields = ("jti", "user", "created_at", "expires_at", "blacklisted")
+    readonly_fields = fields
+    actions = ["blacklist"]
+
+    @admin.display(boolean=True, description="Blacklisted")
+    def blacklisted(self, token: OutstandingToken) -> bool:
+        return hasattr(token, "blacklistedtoken")
+
+    @admin.action(description="Blacklist the selected refresh tokens")
+    def blacklist(self, request: HttpRequest, queryset: QuerySet[OutstandingToken]) -> None:
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in queryset], ignore_conflicts=True
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutstandingToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutstandingToken | None = None) -> bool:
+        return False  # deleting a row would drop its blacklisting; `manage.py flushexpiredtokens` tidies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import PurePosixPath
 from typing import Any
@@ -197,3 +198,32 @@ class UserApiKey(TimeStampedModel):
 
     def mark_failed(self, message: str) -> None:
         self.last_error = message[:1000]
+
+
+class ApiToken(models.Model):
+    """A DRF token (`Authorization: Token <key>`), one per sign-in, stored so a dump cannot replay it.
+
+    The key itself is shown once, to the client that signed in; the row keeps its SHA-256 (`digest`,
+    what a request's key is looked up by), its first characters for humans, and the fingerprint of
+    the password it was issued under (see users.tokens): a new password ends the token.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key (hex).")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, help_text="The key's first characters, for humans.")
+    fingerprint = models.CharField(max_length=64, help_text="Fingerprint of the password at issue.")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of user {self.user_id}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """A 160-bit random key needs no salt or stretching: its SHA-256 is what we store and look up."""
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -6,7 +6,8 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from users.models import User, UserApiKey
+from users.models import ApiToken, User, UserApiKey
+from users.tokens import password_fingerprint_matches
 from users.vault_registry import vault_service
 
 
@@ -75,3 +76,14 @@ def connection_list(*, user: User) -> list[Connection]:
             )
         )
     return connections
+
+
+def api_token_for_key(*, key: str) -> ApiToken | None:
+    """The live token a presented key belongs to: looked up by its digest (the key is not stored),
+    for an active user whose password has not changed since it was issued."""
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    if not password_fingerprint_matches(token.user, token.fingerprint):
+        return None
+    return token

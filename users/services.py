@@ -4,6 +4,7 @@ password reset."""
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -20,14 +21,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from core.errors import InvalidInput
 from core.images import checked_image
 from users.adapters import password_reset_url
-from users.models import User
+from users.models import ApiToken, User
+from users.tokens import RefreshToken, password_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +44,29 @@ class AuthCredentials:
     refresh: str
 
 
+def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new DRF token and its key. The key is returned once and never stored (only its digest)."""
+    key = secrets.token_hex(20)  # 160 bits, DRF's own format
+    token = ApiToken.objects.create(
+        user=user,
+        digest=ApiToken.digest_of(key),
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        fingerprint=password_fingerprint(user),
+    )
+    return token, key
+
+
 def auth_credentials_issue(*, user: User) -> AuthCredentials:
-    token, _ = Token.objects.get_or_create(user=user)
-    refresh = RefreshToken.for_user(user)
-    return AuthCredentials(user=user, key=token.key, access=str(refresh.access_token), refresh=str(refresh))
+    """A new DRF token and JWT pair for each sign-in (a stored key cannot be handed back)."""
+    with transaction.atomic():
+        _, key = api_token_issue(user=user)
+        refresh = RefreshToken.for_user(user)
+    return AuthCredentials(user=user, key=key, access=str(refresh.access_token), refresh=str(refresh))
 
 
-def auth_logout(*, user: User | None, refresh: str | None) -> None:
-    """Ends the user's DRF token and blacklists the refresh JWT, if one is given.
+def auth_logout(*, token: ApiToken | None, refresh: str | None) -> None:
+    """Ends the DRF token the request was signed with and blacklists the refresh JWT, if one is
+    given. The user's other devices stay signed in (a password change ends them all).
 
     The refresh token is checked first, so a bad one changes nothing.
     """
@@ -64,8 +81,25 @@ def auth_logout(*, user: User | None, refresh: str | None) -> None:
     with transaction.atomic():
         if refresh_token is not None:
             refresh_token.blacklist()
-        if user is not None:
-            Token.objects.filter(user=user).delete()
+        if token is not None:
+            ApiToken.objects.filter(pk=token.pk).delete()
+
+
+def user_credentials_revoke(*, user: User) -> None:
+    """Housekeeping after a new password: deletes the user's DRF tokens issued under another password
+    and blacklists their outstanding refresh JWTs.
+
+    Not what revokes them (each credential's password fingerprint already fails its check), so a path
+    that skips this stays safe; it keeps the tables from filling with dead credentials. Called for
+    every password change through AUTH_PASSWORD_VALIDATORS (users.validators).
+    """
+    ApiToken.objects.filter(user=user).exclude(fingerprint=password_fingerprint(user)).delete()
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token_id=pk) for pk in live], ignore_conflicts=True
+    )
 
 
 def _checked_image(image: UploadedFile) -> str:

@@ -11,26 +11,28 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
-from rest_framework.authtoken.models import Token
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken
 
+from users import selectors
+from users.authentication import JWTAuthentication
 from users.models import User
 
 
 def user_for_subprotocol(subprotocol: str) -> User | None:
+    """The same checks as the API's `Token` and `Bearer` authentication (revoked by a new password too)."""
     kind, _, credential = subprotocol.partition(".")
     if not credential:
         return None
     if kind == "token":
-        token = Token.objects.select_related("user").filter(key=credential).first()
+        token = selectors.api_token_for_key(key=credential)
         user = token.user if token else None
     elif kind == "bearer":
+        jwt_authentication = JWTAuthentication()
         try:
-            user_id = AccessToken(credential)["user_id"]
-        except (TokenError, KeyError):
+            user = jwt_authentication.get_user(jwt_authentication.get_validated_token(credential.encode()))
+        except (InvalidToken, AuthenticationFailed):
             return None
-        user = User.objects.filter(pk=user_id).first()
     else:
         return None
     return user if user is not None and user.is_active else None

@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from tests.conftest import client_for
 from tests.factories import PASSWORD, UserFactory
+from users.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_login_returns_token_jwt_pair_and_user(api_client, user):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"key", "access", "refresh", "user"}
-    assert body["key"] == Token.objects.get(user=user).key
+    assert ApiToken.objects.get(user=user).digest == ApiToken.digest_of(body["key"])
     assert AccessToken(body["access"])["user_id"] == str(user.id)
     assert RefreshToken(body["refresh"])["user_id"] == str(user.id)
     assert body["user"] == {
@@ -159,7 +159,7 @@ def test_logout_ends_the_token_and_blacklists_the_refresh(api_client, user):
 
     assert response.status_code == 200
     assert client.get(ME).status_code == 401
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     refreshed = api_client.post(
         "/api/auth/token/refresh/", {"refresh": credentials["refresh"]}, format="json"
     )

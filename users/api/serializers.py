@@ -8,8 +8,13 @@ from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import UntypedToken
 
 from users.models import User
+from users.tokens import RefreshToken, jwt_matches_password
 
 DUPLICATE_EMAIL = "A user is already registered with this e-mail address."
 
@@ -105,3 +110,44 @@ class DetailSerializer(serializers.Serializer):
 
 class EmailSerializer(serializers.Serializer):
     email = serializers.EmailField()
+
+
+class PasswordChangeResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    key = serializers.CharField(
+        required=False,
+        help_text="Only when the request was signed with a token or JWT: a new DRF token. Every "
+        "credential issued before the change (the one this request used too) no longer works.",
+    )
+    access = serializers.CharField(required=False, help_text="Likewise: a new access JWT.")
+    refresh = serializers.CharField(required=False, help_text="Likewise: a new refresh JWT.")
+
+
+def _user_of_jwt(token: Any) -> User | None:
+    return User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+
+
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    """simplejwt's refresh (rotate + blacklist), refusing a refresh JWT issued before the password
+    last changed: simplejwt checks its revoke claim on access JWTs only, never here."""
+
+    token_class = RefreshToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        refresh = self.token_class(attrs["refresh"])  # a TokenError is the view's 401
+        user = _user_of_jwt(refresh)
+        if user is None or not jwt_matches_password(refresh, user):
+            raise TokenError("Token is invalid")
+        return super().validate(attrs)
+
+
+class TokenVerifySerializer(jwt_serializers.TokenVerifySerializer):
+    """Valid means usable: a JWT issued before the password last changed is not."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        super().validate(attrs)
+        token = UntypedToken(attrs["token"])
+        user = _user_of_jwt(token)
+        if user is None or not jwt_matches_password(token, user):
+            raise TokenError("Token is invalid")
+        return {}

@@ -32,8 +32,10 @@ from users.api.serializers import (
     LogoutSerializer,
     MeSerializer,
     MeUpdateSerializer,
+    PasswordChangeResponseSerializer,
     PublicUserSerializer,
 )
+from users.models import ApiToken
 
 RESET_LINK_SENT = "If an account uses this address, a link to set a new password is on its way."
 VERIFICATION_RESENT = "If an account uses this address and it is not confirmed yet, a new link is on its way."
@@ -57,6 +59,7 @@ class RegisterView(BaseRegisterView):
     the address must be verified first, 201 saying that the confirmation link is mailed."""
 
     authentication_classes: list = []
+    token_model = None  # no dj-rest-auth token: get_response_data issues the credentials
 
     def perform_create(self, serializer):
         try:
@@ -89,7 +92,8 @@ class RegisterView(BaseRegisterView):
 
 
 class LogoutView(APIView):
-    """Ends the DRF token and blacklists the refresh JWT given in the body."""
+    """Ends the DRF token the request is signed with and blacklists the refresh JWT given in the body
+    (this device only: the user's other sign-ins stay; a password change ends them all)."""
 
     permission_classes = [AllowAny]
 
@@ -98,10 +102,10 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         refresh = serializer.validated_data.get("refresh")
-        user = request.user if request.user.is_authenticated else None
-        if user is None and not refresh:
+        if not request.user.is_authenticated and not refresh:
             raise exceptions.NotAuthenticated()
-        services.auth_logout(user=user, refresh=refresh)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        services.auth_logout(token=token, refresh=refresh)
         django_logout(request._request)
         return Response({"detail": "Successfully logged out."})
 
@@ -128,7 +132,25 @@ class MeView(APIView):
 
 
 class PasswordChangeView(BasePasswordChangeView):
-    """Old password + new one twice (the sign-in budget counts each try: users/throttle.py)."""
+    """Old password + new one twice (the sign-in budget counts each try: users/throttle.py).
+
+    A new password ends every credential issued before it: tokens, JWTs, other sessions, stream
+    links. The caller keeps working: a browser keeps its session; a client signed in with a token or
+    a JWT receives fresh ones in the answer (what it sent stops working too)."""
+
+    @extend_schema(responses=PasswordChangeResponseSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            serializer.save()  # also keeps this browser's session (update_session_auth_hash)
+            credentials = None
+            if request.auth is not None:  # signed with a token or a JWT, not a session
+                credentials = services.auth_credentials_issue(user=request.user)
+        data = {"detail": "New password has been saved."}
+        if credentials is not None:
+            data |= {"key": credentials.key, "access": credentials.access, "refresh": credentials.refresh}
+        return Response(PasswordChangeResponseSerializer(data).data)
 
 
 class PasswordResetView(BasePasswordResetView):
