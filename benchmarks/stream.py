@@ -178,7 +178,7 @@ def main() -> None:
         auth = {"Authorization": f"Token {token}"}
         from musics.stream_links import stream_token
 
-        signed = f"{url}?token={stream_token(song_id=song.pk, user_id=user.pk)}"
+        signed = f"{url}?token={stream_token(song_id=song.pk, user=user)}"
         runs = {
             "django": lambda: read_ranges(django_port, url, size, chunk, auth, content),
             "signed": lambda: read_ranges(django_port, signed, size, chunk, {}, content),

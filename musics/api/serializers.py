@@ -33,7 +33,7 @@ class SongSerializer(serializers.ModelSerializer):
         url = reverse("song-stream", args=[song.pk], request=request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            url += "?" + urlencode({"token": stream_token(song_id=song.pk, user_id=user.pk)})
+            url += "?" + urlencode({"token": stream_token(song_id=song.pk, user=user)})
         return url
 
 
