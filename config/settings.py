@@ -13,8 +13,10 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "corsheaders",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -104,6 +107,10 @@ MIDDLEWARE = [
     "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their own caching: CSP, Permissions-Policy and
+    # Cache-Control: no-store on everything Django answers (core/security_headers.py).
+    "csp.middleware.CSPMiddleware",
+    "core.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,7 +208,7 @@ TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TE
 LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
 # SYNC_JOB_DEAD_SECONDS: a sync job whose worker wrote no heartbeat for this long is dead (its worker
 # was killed) and is resumed where it stopped. Keep it above the time one page can take (a provider
-# call with its retries, about 3 × HTTP_TIMEOUT_SECONDS); resuming a job whose slow worker is in fact
+# call with its retries, about 3 times HTTP_TIMEOUT_SECONDS); resuming a job whose slow worker is in fact
 # alive is harmless (each page is stored once). SYNC_WATCHDOG_SECONDS: how often the scheduler looks
 # for dead jobs. A dead job is resumed at most SYNC_JOB_DEAD_SECONDS + SYNC_WATCHDOG_SECONDS after its
 # last heartbeat (a minute by default); `POST /music/sync/` resumes it at once.
@@ -230,6 +237,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: after any password change it tidies the user's older tokens away (users/validators.py).
+    {"NAME": "users.validators.OtherCredentialsEnd"},
 ]
 if TESTING:
     # Hashing with the production work factor dominates a test suite that signs in a lot.
@@ -237,8 +246,6 @@ if TESTING:
 
 # django-allauth: email is the login; no username at all.
 ACCOUNT_LOGIN_METHODS = {"email"}
-    # Not a check: after any password change it tidies the user's older tokens away (users/validators.py).
-    {"NAME": "users.validators.OtherCredentialsEnd"},
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
@@ -260,6 +267,10 @@ REST_AUTH = {
     "USE_JWT": False,
     "JWT_AUTH_HTTPONLY": False,
     "OLD_PASSWORD_FIELD_ENABLED": True,
+    # Our views issue tokens (users.services.auth_credentials_issue); this keeps any other
+    # dj-rest-auth path from writing a clear key.
+    "TOKEN_MODEL": "users.models.ApiToken",
+    "TOKEN_CREATOR": "users.adapters.dj_rest_auth_token_create",
 }
 
 SIMPLE_JWT = {
@@ -267,13 +278,12 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
     "ROTATE_REFRESH_TOKENS": True,
-    # Our views issue tokens (users.services.auth_credentials_issue); this keeps any other
-    # dj-rest-auth path from writing a clear key.
-    "TOKEN_MODEL": "users.models.ApiToken",
-    "TOKEN_CREATOR": "users.adapters.dj_rest_auth_token_create",
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Refresh and verify also refuse a JWT issued before the password last changed (users/tokens.py).
+    "TOKEN_REFRESH_SERIALIZER": "users.api.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "users.api.serializers.TokenVerifySerializer",
 }
 
 # --- Sign-in budget and client addresses (users/throttle.py, core/client_ip.py) ---------------
@@ -281,9 +291,6 @@ SIMPLE_JWT = {
 # NUM_PROXIES: how many reverse proxies stand in front of the app, each appending the address it
 # saw to X-Forwarded-For. 0 (the default): the header is ignored and the socket's peer is the client,
 # so nobody picks their own address. Behind one nginx that sets
-    # Refresh and verify also refuse a JWT issued before the password last changed (users/tokens.py).
-    "TOKEN_REFRESH_SERIALIZER": "users.api.serializers.TokenRefreshSerializer",
-    "TOKEN_VERIFY_SERIALIZER": "users.api.serializers.TokenVerifySerializer",
 # `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`, set 1. Never more than there are.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 if NUM_PROXIES < 0:
@@ -464,6 +471,57 @@ CSRF_COOKIE_HTTPONLY = False  # the web pages' JavaScript reads it to send X-CSR
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from our own files (no inline script, no eval:
+# htmx is configured not to evaluate), styles from our files (plus a per-request nonce for the API
+# docs' one <style>) and style attributes; forms may post only here and to Spotify's sign-in (the
+# Connect Spotify form is redirected there). Violations can be reported to CSP_REPORT_URL.
+# CSP_IMAGE_SOURCES: where pictures may come from besides this site (album art from Spotify, Last.fm
+# and the other services' CDNs): default any HTTPS host.
+CSP_IMAGE_SOURCES = env.list("CSP_IMAGE_SOURCES", default=["https:"])
+# CSP_REPORT_URL: where browsers send CSP violation reports (empty: nowhere).
+CSP_REPORT_URL = env.str("CSP_REPORT_URL", default="")
+_spotify_accounts = urlsplit(SPOTIFY_ACCOUNTS_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *CSP_IMAGE_SOURCES],
+        "media-src": [SELF],
+        "connect-src": [SELF],  # CSP3: 'self' also allows our own ws:// and wss:// (live rooms, messages)
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, f"{_spotify_accounts.scheme}://{_spotify_accounts.netloc}"],
+        "report-uri": [CSP_REPORT_URL] if CSP_REPORT_URL else None,
+    }
+}
+# PERMISSIONS_POLICY: the browser features our pages may use. Everything powerful is off; our own
+# pages may autoplay (the player plays the next song by itself) and go full screen.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": ["self"],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 if not DEBUG:
     # SECURE_SSL_REDIRECT: redirect plain HTTP to HTTPS (turn off when the proxy already does).
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -124,20 +124,71 @@ def chromium():
         browser.close()
 
 
+class BrowserProblems:
+    """What went wrong in the browsers of one test: CSP violations, uncaught errors, console errors."""
+
+    # Every `securitypolicyviolation` event, reported to Python as it happens (full page loads too).
+    REPORTER = """document.addEventListener("securitypolicyviolation", (event) => window.__cspViolation({
+        directive: event.violatedDirective, blocked: event.blockedURI, source: event.sourceFile,
+        line: event.lineNumber, sample: event.sample, page: location.href}));"""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.violations: list[dict] = []
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+
+    def watch(self, context) -> None:
+        context.expose_binding("__cspViolation", lambda source, violation: self.violations.append(violation))
+        context.add_init_script(self.REPORTER)
+        context.on("page", self._watch_page)
+
+    def _watch_page(self, page) -> None:
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: self._console(page, message))
+
+    def _console(self, page, message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and (
+            not where.startswith(self.origin) or where.endswith("/favicon.ico")
+        ):
+            return  # album art on the real CDNs (this machine is offline); the site has no favicon
+        self.console_errors.append(f"{page.url}: {message.text} ({where})")
+
+    def csp_problems(self) -> list[str]:
+        """Violations, and console lines about the CSP or Permissions-Policy (unknown feature names)."""
+        about_policy = [
+            line
+            for line in self.console_errors
+            if "Content Security Policy" in line or "Permissions-Policy" in line
+        ]
+        return [str(violation) for violation in self.violations] + about_policy
+
+
 @pytest.fixture
 def new_page(chromium, e2e_server):
-    """`new_page(width=1280, height=800)`: a fresh browser (own cookies) on the server."""
+    """`new_page(width=1280, height=800)`: a fresh browser (own cookies) on the server.
+
+    Every page of every browser test runs under the Content-Security-Policy: a violation, or a
+    JavaScript error, fails the test."""
     contexts = []
+    problems = BrowserProblems(e2e_server.url)
 
     def make(width: int = 1280, height: int = 800):
         context = chromium.new_context(base_url=e2e_server.url, viewport={"width": width, "height": height})
         context.set_default_timeout(15000)
+        problems.watch(context)
         contexts.append(context)
         return context.new_page()
 
+    make.problems = problems
     yield make
     for context in contexts:
         context.close()
+    assert problems.csp_problems() == [], problems.csp_problems()
+    assert problems.page_errors == [], problems.page_errors
 
 
 def shot(page, name: str) -> None:

@@ -203,12 +203,16 @@ def test_a_bad_time_zone_cookie_falls_back_to_utc(browser, user):
 
 
 def test_the_tz_script_sets_the_cookie_from_the_browser(browser, user):
+    """app.js (no inline script: CSP) sets the cookie; the page says which zone it was drawn in."""
     many(user, 1)
 
     html = browser.get("/history").content.decode()
+    script = b"".join(browser.get("/static/web/app.js").streaming_content).decode()
 
-    assert 'document.cookie = "tz=" + tz' in html
-    assert "Intl.DateTimeFormat().resolvedOptions().timeZone" in html
+    assert 'data-drawn-tz="UTC"' in html
+    assert "web/app.js" in html
+    assert "document.cookie = `tz=${tz}" in script
+    assert "Intl.DateTimeFormat().resolvedOptions().timeZone" in script
 
 
 def test_query_count_does_not_grow_with_rows(browser, user, django_assert_max_num_queries):

@@ -1,3 +1,28 @@
+// The server draws dates and charts in the zone of the `tz` cookie: set it from the browser's zone on
+// every full page load. A page drawn in another zone (History marks it with data-drawn-tz) reloads
+// once when the cookie just changed. (No inline script anywhere: the Content-Security-Policy allows
+// only these files.)
+(function () {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const current = document.cookie.match(/(?:^|; )tz=([^;]*)/);
+  let changed = false;
+  if (tz && (!current || decodeURIComponent(current[1]) !== tz)) {
+    document.cookie = `tz=${tz}; path=/; max-age=31536000; samesite=lax`;
+    changed = true;
+  }
+
+  function redrawIfAnotherZone(root) {
+    const drawn = root.querySelector && root.querySelector("[data-drawn-tz]");
+    if (changed && drawn && drawn.dataset.drawnTz !== tz) {
+      changed = false; // at most once: a zone the server does not know stays drawn in UTC
+      location.reload();
+    }
+  }
+
+  if (window.htmx) htmx.onLoad(redrawIfAnotherZone); // the first page, and each page htmx swaps in
+  else document.addEventListener("DOMContentLoaded", () => redrawIfAnotherZone(document));
+})();
+
 // The persistent player: any [data-play] button plays its song; the player survives htmx navigation
 // (hx-boost swaps only <main>). Songs stream with HTTP Range, so seeking works.
 (function () {
