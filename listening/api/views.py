@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from core.errors import AppError
 from core.pagination import CursorPagination
+from core.schema import PROVIDER_ERRORS
 from listening import selectors, services, sync
 from listening.api.serializers import (
     LastfmFetchQuerySerializer,
@@ -37,6 +38,8 @@ class SeedErrorsMixin:
 class FetchRecentlyPlayedView(SeedErrorsMixin, APIView):
     """The last 50 Spotify plays, stored and returned."""
 
+    error_statuses = (400, *PROVIDER_ERRORS)  # 400: no key, or Spotify refused it (the seed's words)
+
     @extend_schema(responses=SpotifyFetchResponseSerializer)
     def get(self, request: Request) -> Response:
         rows = services.spotify_fetch_recent(user=request.user)
@@ -50,6 +53,8 @@ class FetchRecentlyPlayedView(SeedErrorsMixin, APIView):
 
 class FetchLastfmRecentView(SeedErrorsMixin, APIView):
     """The latest Last.fm scrobbles (`?limit=`, 1 to 200, default 50), stored and returned."""
+
+    error_statuses = PROVIDER_ERRORS
 
     @extend_schema(parameters=[LastfmFetchQuerySerializer], responses=LastfmFetchResponseSerializer)
     def get(self, request: Request) -> Response:
@@ -86,6 +91,8 @@ class StoredSongsView(SeedErrorsMixin, generics.ListAPIView):
 
 class SyncView(SeedErrorsMixin, APIView):
     """Starts a sync (new plays) or a Last.fm backfill (the whole history) in the background."""
+
+    error_statuses = (404, 409)  # no key for that source; a job already running
 
     @extend_schema(request=SyncStartSerializer, responses={202: SyncJobSerializer})
     def post(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, PermissionDenied
+from core.schema import PROVIDER_ERRORS
 from rooms import services
 from rooms.api.serializers import (
     CurrentSongSerializer,
@@ -60,6 +61,8 @@ def room_data(room: Room, who: services.Identity) -> dict:
 
 class RoomBaseView(APIView):
     permission_classes = [AllowAny]
+    # The host's Spotify answers for the room (its player, its rate limit); conflicts are 409 too.
+    error_statuses = PROVIDER_ERRORS
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

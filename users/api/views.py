@@ -215,9 +215,13 @@ class ResendEmailVerificationView(BaseResendEmailVerificationView):
 class TokenRefreshView(jwt_views.TokenRefreshView):
     """A refresh JWT → a new pair (the sign-in budget counts each try: users/throttle.py)."""
 
+    error_statuses = (401,)  # a refresh JWT that is invalid, expired or ended
+
 
 class TokenVerifyView(jwt_views.TokenVerifyView):
     """Says whether a JWT is valid (the sign-in budget counts each try: users/throttle.py)."""
+
+    error_statuses = (401,)  # not valid
 
 
 class AdminCheckView(APIView):
