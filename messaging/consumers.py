@@ -12,12 +12,13 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.consumers import ListenOnlyMixin
 from messaging.services import NEW_MESSAGE_EVENT, user_group
 
 CLOSE_NOT_SIGNED_IN = 4401
 
 
-class MessageConsumer(AsyncJsonWebsocketConsumer):
+class MessageConsumer(ListenOnlyMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -33,9 +34,6 @@ class MessageConsumer(AsyncJsonWebsocketConsumer):
     async def message_new(self, event: dict[str, Any]) -> None:
         """`message.new` from `messaging.services.message_send`."""
         await self.send_json({"event": NEW_MESSAGE_EVENT, "data": event["message"]})
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        """The socket only listens: messages are sent with POST /api/messages/ or the page's form."""
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:

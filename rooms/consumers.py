@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
 
+from core.consumers import ListenOnlyMixin
 from rooms.models import Room, Vote
 from rooms.poller import RoomPoller, progress_key, room_poller_join
 from rooms.services import Identity, RoomNotFound, member_of, room_get, room_group, room_members
@@ -74,7 +75,7 @@ def _state(code: str, member_id: int) -> dict[str, Any]:
     }
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+class RoomConsumer(ListenOnlyMixin, AsyncJsonWebsocketConsumer):
     code: str = ""
     member_id: int | None = None
     poller: RoomPoller | None = None
