@@ -10,6 +10,8 @@ from allauth.utils import build_absolute_uri
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from core.client_ip import client_ip
+
 # allauth's flash messages that the web pages say in their own words (or need not say at all).
 # "Confirmation e-mail sent to <address>" would tell whoever asks for a new link that an account
 # uses the address: the pages say "if an account uses it" instead.
@@ -25,6 +27,10 @@ SILENT_MESSAGES = frozenset(
 class AccountAdapter(DefaultAccountAdapter):
     """Stores the `full_name` given at sign-up (allauth knows only first and last names), and points
     allauth's links and redirects at the web pages (allauth's own account pages are not mounted)."""
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits count by the same trusted client address as everything else."""
+        return client_ip(request)
 
     def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
