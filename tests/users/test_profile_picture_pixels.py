@@ -72,9 +72,10 @@ def test_a_picture_with_too_many_pixels_is_a_400_naming_image(client, user, sett
 
 def test_covers_and_profile_pictures_share_the_cap(settings):
     """One check: a cover of the same size is refused with the same words."""
+    from core.errors import InvalidInput
     from musics.services import album_create
 
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(InvalidInput) as caught:
         album_create(
             title="T",
             artist="A",
