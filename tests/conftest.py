@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -20,6 +22,18 @@ def _isolated(settings, tmp_path):
     yield
     celery_app.conf.task_always_eager = eager
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_budget_clock_stands_still(monkeypatch):
+    """The sign-in budget counts in fixed windows (django-ratelimit) whose edges fall anywhere in the
+    minute: a test's requests must not straddle one, or the count starts again halfway through."""
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture
