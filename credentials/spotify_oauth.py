@@ -380,18 +380,32 @@ def spotify_credential_call(*, credential: SpotifyCredential, call: Callable[[Sp
     The renewal follows `spotify_credential_access_token(rejected_token=…)`: only the first caller to
     see the refused token refreshes it; the others retry with the token it got.
     """
-    token = spotify_credential_access_token(credential=credential)
+    return _call_renewing_once(
+        call,
+        lambda rejected: spotify_credential_access_token(credential=credential, rejected_token=rejected),
+        refused_again=lambda: SpotifyReconnectRequired(
+            "Spotify refused the app's own token right after renewing it: run the credential's "
+            "OAuth flow again in the admin."
+        ),
+    )
+
+
+def _call_renewing_once(
+    call: Callable[[SpotifyClient], T],
+    token_for: Callable[[str | None], str],
+    *,
+    refused_again: Callable[[], AppError],
+) -> T:
+    """`call` with a client on `token_for(None)`; on a 401, once more on `token_for(<refused token>)`."""
+    token = token_for(None)
     try:
         return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
     except provider_errors.ProviderTokenExpired:
-        token = spotify_credential_access_token(credential=credential, rejected_token=token)
+        token = token_for(token)
         try:
             return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
         except provider_errors.ProviderTokenExpired as exc:
-            raise SpotifyReconnectRequired(
-                "Spotify refused the app's own token right after renewing it: run the credential's "
-                "OAuth flow again in the admin."
-            ) from exc
+            raise refused_again() from exc
 
 
 # --- every user's own Spotify (seed 002) ---------------------------------------------------------------
@@ -579,12 +593,8 @@ def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
     got (`spotify_access_token_for(rejected_token=…)`). Provider errors other than an expired token
     reach the caller as they are.
     """
-    token = spotify_access_token_for(user=user)
-    try:
-        return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
-    except provider_errors.ProviderTokenExpired:
-        token = spotify_access_token_for(user=user, rejected_token=token)
-        try:
-            return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
-        except provider_errors.ProviderTokenExpired as exc:
-            raise SpotifyReconnectRequired() from exc
+    return _call_renewing_once(
+        call,
+        lambda rejected: spotify_access_token_for(user=user, rejected_token=rejected),
+        refused_again=SpotifyReconnectRequired,
+    )

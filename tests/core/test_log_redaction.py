@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from core.log_redaction import RedactSecretsFilter, redact_query
+from tests.processes import database_url, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CODE = "AQD-the-authorization-code-4711"
@@ -87,22 +85,6 @@ def test_the_servers_access_loggers_carry_the_filter():
 
 
 # --- the real servers ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
 
 
 def server_command(server: str, port: int) -> list[str]:

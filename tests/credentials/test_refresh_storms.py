@@ -16,7 +16,6 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -28,6 +27,7 @@ from sandbox.services import spotify as spotify_sandbox
 from tests.credentials.refresh_storm_worker import run_threads
 from tests.factories import UserFactory
 from tests.listening.conftest import connect_spotify
+from tests.processes import database_url
 from tests.secrets_watch import watch
 from users.models import UserApiKey
 
@@ -101,16 +101,6 @@ def test_twenty_threads_cause_one_refresh_and_no_reconnect(sandbox, target, case
     assert refreshes == 1
     if case == "rejected":
         assert refused >= 2, "the callers did not overlap: nothing was proved"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
 
 
 def run_processes(sandbox, target: str, object_id: int) -> list[dict]:

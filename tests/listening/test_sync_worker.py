@@ -19,17 +19,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from listening.models import Listen, SyncJob
 from sandbox.services import lastfm as lastfm_sandbox
+from tests.processes import database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEAD_SECONDS = 6  # the threshold the workers and this process are given
@@ -42,16 +41,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
 
 
 def forget_celery_messages() -> None:

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -32,6 +31,7 @@ from rooms import services
 from rooms.poller import lease_key
 from tests.factories import UserFactory
 from tests.listening.conftest import connect_spotify
+from tests.processes import database_url, free_port
 from users.services import auth_credentials_issue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -48,20 +48,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
 
 
 class Server:
