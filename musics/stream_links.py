@@ -2,7 +2,7 @@
 
 A browser's `<audio>` cannot send an `Authorization` header, so a front end that signs in with a
 token could not play a song; the signed link works on its own. It also spares each range request
-the token or session lookup (one primary-key read of the user remains). Links last
+the token or session lookup (the user's current password fingerprint comes from the cache). Links last
 STREAM_LINK_SECONDS, work only for their song, and end when the user's password changes (the
 link signs the user's password fingerprint, checked on use, as every other credential does).
 """
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 
 from users.models import User
-from users.tokens import password_fingerprint, password_fingerprint_matches
+from users.tokens import password_fingerprint, user_fingerprint_matches
 
 SALT = "musics.stream-link"
 
@@ -33,7 +33,6 @@ def stream_token_user_id(token: str, *, song_id: int) -> int | None:
         return None
     if signed_song != song_id:
         return None
-    user = User.objects.filter(pk=user_id, is_active=True).only("password").first()
-    if user is None or not password_fingerprint_matches(user, fingerprint):
+    if not user_fingerprint_matches(user_id, fingerprint):
         return None
     return user_id

@@ -29,7 +29,7 @@ from core.errors import InvalidInput
 from core.images import checked_image
 from users.adapters import password_reset_url
 from users.models import ApiToken, User
-from users.tokens import RefreshToken, password_fingerprint
+from users.tokens import RefreshToken, forget_current_fingerprint, password_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +89,12 @@ def user_credentials_revoke(*, user: User) -> None:
     """Housekeeping after a new password: deletes the user's DRF tokens issued under another password
     and blacklists their outstanding refresh JWTs.
 
-    Not what revokes them (each credential's password fingerprint already fails its check), so a path
-    that skips this stays safe; it keeps the tables from filling with dead credentials. Called for
+    Not what revokes them (each credential's password fingerprint already fails its check): it keeps
+    the tables from filling with dead credentials, and makes signed stream links, which check the
+    fingerprint through a cache, end at once rather than within FINGERPRINT_CACHE_SECONDS. Called for
     every password change through AUTH_PASSWORD_VALIDATORS (users.validators).
     """
+    forget_current_fingerprint(user.pk)  # the one place a cached fingerprint must not outlive the change
     ApiToken.objects.filter(user=user).exclude(fingerprint=password_fingerprint(user)).delete()
     live = OutstandingToken.objects.filter(
         user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
