@@ -6,7 +6,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_pk_to_url_str
+from allauth.core import context as allauth_context
 from allauth.utils import build_absolute_uri
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -27,6 +29,27 @@ SILENT_MESSAGES = frozenset(
 class AccountAdapter(DefaultAccountAdapter):
     """Stores the `full_name` given at sign-up (allauth knows only first and last names), and points
     allauth's links and redirects at the web pages (allauth's own account pages are not mounted)."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Renders the mail here and lets a worker send it (users/tasks.py says why)."""
+        from users.tasks import send_account_mail
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = next(
+            (content for content, kind in getattr(message, "alternatives", []) if kind == "text/html"), None
+        )
+        send_account_mail.delay(
+            subject=message.subject,
+            body=message.body,
+            from_email=message.from_email,
+            to=list(message.to),
+            html=html,
+        )
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits count by the same trusted client address as everything else."""
