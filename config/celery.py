@@ -33,3 +33,10 @@ def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
             sender.signature("listening.resume_dead_sync_jobs"),
             name="listening sync watchdog",
         )
+    if settings.WORKER_HEARTBEAT_SECONDS:
+        # A worker's sign of life for the readiness check (core/heartbeat.py); an old one is dropped.
+        sender.add_periodic_task(
+            settings.WORKER_HEARTBEAT_SECONDS,
+            sender.signature("core.worker_heartbeat", options={"expires": settings.WORKER_HEARTBEAT_SECONDS}),
+            name="worker heartbeat",
+        )

@@ -7,6 +7,7 @@ variables win). Optional integrations (Redis, S3, …) stay off until their vari
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_prometheus",  # /metrics (core/metrics.py)
     "core",
     "users",
     "credentials",
@@ -103,7 +105,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a body over REQUEST_BODY_MAX_BYTES is refused (413) before anything reads it.
+    # Outermost: the request's latency and count (django-prometheus, paired with the last entry), and
+    # its id on every log record (core/request_id.py). Neither reads the body.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.request_id.RequestIdMiddleware",
+    # Then: a body over REQUEST_BODY_MAX_BYTES is refused (413) before anything reads it.
     "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,6 +127,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # The sign-in budget (users/throttle.py): after CSRF, so a forged cross-site post spends nothing.
     "users.throttle.SignInBudgetMiddleware",
+    # Last: requests by view and status (django-prometheus).
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -214,6 +222,11 @@ LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
 # last heartbeat (a minute by default); `POST /music/sync/` resumes it at once.
 SYNC_JOB_DEAD_SECONDS = env.int("SYNC_JOB_DEAD_SECONDS", default=40)
 SYNC_WATCHDOG_SECONDS = env.int("SYNC_WATCHDOG_SECONDS", default=20)
+# WORKER_HEARTBEAT_SECONDS: how often beat has a Celery worker write its heartbeat (core/heartbeat.py);
+# 0 turns it off. WORKER_HEARTBEAT_MAX_AGE: the readiness check (/health/ready/) answers 503 naming
+# the worker when the last heartbeat is older than this many seconds.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
 # ROOM_POLL_SECONDS: how often a room with someone connected reads its host's player (one poller per
 # room, whatever the number of guests). Spotify's rate limits count per app over 30 s: keep it a few seconds.
 ROOM_POLL_SECONDS = env.float("ROOM_POLL_SECONDS", default=4)
@@ -297,6 +310,24 @@ if NUM_PROXIES < 0:
     raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
 # allauth's own client address reading follows the same count (users/adapters.py also asks core).
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+
+# --- Metrics (core/metrics.py) --------------------------------------------------------------
+
+# METRICS_ALLOWED_IPS: comma-separated addresses or networks (10.0.0.0/8) whose requests may read
+# /metrics, e.g. 127.0.0.1 for a Prometheus on the same machine. The client address is core's
+# (NUM_PROXIES decides it): behind a proxy on this machine, set NUM_PROXIES, or the proxy's own
+# 127.0.0.1 would let everyone in. METRICS_TOKEN: a long random token; `Authorization: Bearer <token>`
+# may read /metrics from anywhere. With neither set, /metrics is closed to everyone. Anyone not
+# allowed gets the 404 of an unknown path.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from exc
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (or unset).")
 
 
 def _rate(name: str, default: str) -> str:
@@ -544,15 +575,36 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 
 # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR for the project's own loggers.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# LOG_FORMAT: "plain" (the default, one readable line per record) or "json" (one JSON object per
+# line: time, level, logger, message, request_id, for a log collector). Either way each record of a
+# request, and of the Celery tasks it started, carries the request's id (core/request_id.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Secret query parameters (OAuth code/state, stream link tokens, keys) are redacted from every
     # record this handler writes (core/log_redaction.py).
-    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "redact_secrets": {"()": "core.log_redaction.RedactSecretsFilter"},
+        "request_id": {"()": "core.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        # core/log_json.py: python-json-logger, keeping only plain (and redacted) values.
+        "json": {
+            "()": "core.log_json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_secrets", "request_id"],
+        }
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import health, not_found
+from core.metrics import metrics_view
+from core.views import health, not_found, ready
 from musics.admin import stats_view as admin_stats_view
 from users.api.urls import auth_urlpatterns
 from users.api.vault_views import ConnectionsView
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/stats/", admin.site.admin_view(admin_stats_view), name="admin-stats"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("health/ready/", ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/auth/", include(auth_urlpatterns)),
     path("api/", include("users.api.urls")),
     path("api/", include("messaging.api.urls")),

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        # Their Celery signal handlers (request id into task headers, task outcome counters, the
+        # worker's heartbeat at start) connect on import, in web processes and workers alike.
+        from core import heartbeat, metrics, request_id  # noqa: F401
         from core.log_redaction import attach_redaction
 
         # The servers set up their access loggers before Django starts; this only adds a filter.

@@ -44,3 +44,11 @@ def enqueue_on_commit(task: DjangoTask, *args: Any, **kwargs: Any) -> None:
 def ping(value: str = "pong") -> str:
     """Answers its argument: used by health checks and tests that a worker is consuming."""
     return value
+
+
+@shared_task(name="core.worker_heartbeat", ignore_result=True)
+def worker_heartbeat() -> None:
+    """Scheduled by beat (config/celery.py): the readiness check's proof that a worker consumes."""
+    from core.heartbeat import heartbeat_touch
+
+    heartbeat_touch()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -44,6 +45,60 @@ def health(request: HttpRequest) -> JsonResponse:
             body[name] = "unavailable"
             body["status"] = "unavailable"
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+
+
+def _check_redis() -> None:
+    from core.metrics import _redis_client
+
+    client = _redis_client(settings.REDIS_URL)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _check_worker() -> str:
+    """ "ok", "stale" (no heartbeat within WORKER_HEARTBEAT_MAX_AGE seconds) or "unavailable"."""
+    from core.heartbeat import heartbeat_age
+
+    age = heartbeat_age()
+    if age is None:
+        return "unavailable"
+    return "ok" if age <= settings.WORKER_HEARTBEAT_MAX_AGE else "stale"
+
+
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, Redis and a Celery worker answer; else 503 naming what is down.
+
+    Without REDIS_URL there is no Redis and no worker (tasks run in-process): both say "off".
+    """
+    body = {"status": "ok"}
+    try:
+        _check_database()
+        body["database"] = "ok"
+    except Exception as exc:  # any failure of a dependency is a 503, with the reason logged
+        logger.warning("Readiness: database is down: %s", exc)
+        body["database"] = "unavailable"
+    if not settings.REDIS_URL:
+        body["redis"] = body["worker"] = "off"
+    else:
+        try:
+            _check_redis()
+            body["redis"] = "ok"
+        except Exception as exc:  # as above
+            logger.warning("Readiness: redis is down: %s", exc)
+            body["redis"] = "unavailable"
+        try:
+            body["worker"] = _check_worker() if body["redis"] == "ok" else "unknown"
+        except Exception as exc:  # as above
+            logger.warning("Readiness: worker heartbeat unreadable: %s", exc)
+            body["worker"] = "unavailable"
+    down = [name for name, state in body.items() if name != "status" and state not in ("ok", "off")]
+    if down:
+        body["status"] = "unavailable"
+        logger.warning("Readiness: not ready, down: %s", ", ".join(down))
+    return JsonResponse(body, status=503 if down else 200)
 
 
 def _is_api(request: HttpRequest) -> bool:
