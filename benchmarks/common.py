@@ -1,17 +1,21 @@
-"""What both benchmarks share: a scratch PostgreSQL database with Django set up on it, and listens.
+"""What the benchmarks share: a scratch PostgreSQL database with Django set up on it, listens, and
+the rounds that measure each side in turn (median and spread).
 
 Not a test helper: the benchmarks print what they measure and assert nothing about time.
 """
 
 from __future__ import annotations
 
+import argparse
 import operator
 import os
 import random
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,7 +269,12 @@ def copy_listens(table: str, rows: Iterable[tuple[int, ListenRow]]) -> int:
     return copied
 
 
-# --- Printing ---------------------------------------------------------------------------------
+# --- Rounds: the sides measured in turn, then median and spread ---------------------------------
+#
+# On a shared machine the load changes from one second to the next: measuring the baseline three
+# times and then the measured path once compares two different machines. Every benchmark runs its
+# sides in turn instead (A B A B …, one of each a round), takes the ratio within each round, and
+# decides on the median of those ratios, printing the spread next to it.
 
 
 def median(values: list[float]) -> float:
@@ -276,3 +285,71 @@ def median(values: list[float]) -> float:
 
 def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median of some measurements and their range."""
+
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        return cls(median(values), min(values), max(values))
+
+    def format(self, spec: str = ".2f", unit: str = "") -> str:
+        """`0.52x [0.47-0.55]`: the median, then min-max."""
+        return f"{self.median:{spec}}{unit} [{self.low:{spec}}-{self.high:{spec}}]"
+
+
+def add_rounds_option(parser: argparse.ArgumentParser, default: int, *aliases: str) -> None:
+    parser.add_argument(
+        "--rounds",
+        *aliases,
+        dest="rounds",
+        type=int,
+        default=default,
+        help=f"rounds; each measures every side once, in turn (default {default})",
+    )
+
+
+def timed(run: Callable[[], object]) -> Callable[[], float]:
+    """A side that is timed whole (no untimed setup of its own)."""
+
+    def side() -> float:
+        started = time.perf_counter()
+        run()
+        return time.perf_counter() - started
+
+    return side
+
+
+def interleaved(sides: dict[str, Callable[[], float]], *, rounds: int) -> dict[str, list[float]]:
+    """Runs each side once a round, in the dict's order (A B A B …), for `rounds` rounds; each side
+    returns the seconds it measured, so it can leave its own setup (a TRUNCATE) out. The lists hold
+    one measurement a round, in order: `ratios()` pairs them up round by round."""
+    if rounds < 1:
+        raise SystemExit("--rounds must be 1 or more")
+    seconds: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, side in sides.items():
+            seconds[name].append(side())
+    return seconds
+
+
+def ratios(numerator: list[float], denominator: list[float]) -> list[float]:
+    """One ratio a round."""
+    return [top / bottom for top, bottom in zip(numerator, denominator, strict=True)]
+
+
+def ratio_verdict(values: list[float], *, target: float, at_least: bool) -> str:
+    """`0.52x [0.47-0.55]  target ≥ 0.5x on the median: met (4 of 5 rounds)`."""
+    spread = Spread.of(values)
+    meets = (lambda value: value >= target) if at_least else (lambda value: value <= target)
+    rounds_met = sum(1 for value in values if meets(value))
+    return (
+        f"{spread.format('.2f', 'x')}  target {'≥' if at_least else '≤'} {target}x on the median: "
+        f"{verdict(meets(spread.median))} ({rounds_met} of {len(values)} rounds met)"
+    )

@@ -1,21 +1,25 @@
 """Storing listens: `listens_store` (the path every import and sync takes) against a raw COPY.
 
-    .venv/bin/python benchmarks/listen_ingest.py [--rows 100000] [--page 200] [--database-url URL]
+    .venv/bin/python benchmarks/listen_ingest.py [--rows 100000] [--page 200] [--rounds 5]
+        [--database-url URL]
 
 Creates a scratch database `musichub_bench_<pid>` on the PostgreSQL server (dropped at the end,
 even on failure), migrates it and makes one user's history of `--rows` plays of a few hundred
-tracks. Then times, in this order:
+tracks. Then, `--rounds` times, one after the other in each round (so a burst of load on a shared
+machine falls on both sides alike):
 
 - the baseline: one `COPY … FROM STDIN` (psycopg 3's `cursor.copy()`) of the same rows, same
   columns, into `bench_copy`, a `LIKE listening_listen INCLUDING ALL` table: the same primary key,
-  unique constraint and indexes, so both sides maintain the same indexes. Median of `--repeat`
-  runs. A COPY into a table without any index is printed too, for reference;
+  unique constraint and indexes, so both sides maintain the same indexes. A COPY into a table
+  without any index is measured too, for reference;
 - `listens_store` in pages of `--page` rows, each page in its own `transaction.atomic()`, as the
   sync job stores a provider's page (every row new);
 - the same rows stored again (every row a conflict, so an update), as a re-run backfill does.
 
-Prints rows per second for each and the store/COPY ratio next to its target (≥ 0.2x COPY).
-The ratio is what to compare across machines; the absolute figures are this machine's.
+Each table is emptied (untimed) before its side runs. Prints, for each side, the median rows per
+second and the spread (min-max) over the rounds, the store/COPY ratio of each round (median and
+spread) and the verdict on the median ratio (target ≥ 0.2x COPY). The ratio is what to compare
+across machines; the absolute figures are this machine's.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ import time
 
 from common import (
     DEFAULT_SERVER_URL,
+    Spread,
+    add_rounds_option,
     copy_listens,
+    interleaved,
     listen_rows,
-    median,
+    ratio_verdict,
+    ratios,
     scratch_django,
     server_version,
-    verdict,
 )
 
 TARGET = 0.2  # the store path stores at least a fifth as many rows a second as COPY
@@ -46,7 +53,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="listens to store (default 100000)")
     parser.add_argument("--tracks", type=int, default=300, help="distinct tracks among them (default 300)")
     parser.add_argument("--page", type=int, default=200, help="rows per transaction (default 200)")
-    parser.add_argument("--repeat", type=int, default=3, help="COPY runs; the median counts (default 3)")
+    add_rounds_option(parser, 5, "--repeat")
     args = parser.parse_args()
     with scratch_django(args.database_url) as database:
         run(args, database)
@@ -72,48 +79,64 @@ def run(args: argparse.Namespace, database: str) -> None:
         cursor.execute(f"CREATE TABLE bench_copy (LIKE {table} INCLUDING ALL)")
         cursor.execute(f"CREATE TABLE bench_copy_bare (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
 
-    def copy_seconds(into: str) -> float:
-        runs = []
-        for _ in range(args.repeat):
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {into} RESTART IDENTITY")
+    def empty(into: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {into} RESTART IDENTITY CASCADE")
+
+    def copy_side(into: str):
+        def side() -> float:
+            empty(into)
             started = time.perf_counter()
             copy_listens(into, pairs)
-            runs.append(time.perf_counter() - started)
-        return median(runs)
+            return time.perf_counter() - started
 
-    def store_seconds() -> tuple[float, int]:
+        return side
+
+    def store(expect_new: int) -> float:
         new = 0
         started = time.perf_counter()
         for start in range(0, len(rows), args.page):
             with transaction.atomic():
                 new += listens_store(user_id=user.pk, rows=rows[start : start + args.page])
-        return time.perf_counter() - started, new
+        seconds = time.perf_counter() - started
+        stored = Listen.objects.filter(user=user).count()
+        if new != expect_new or stored != len(rows):
+            raise SystemExit(
+                f"the store did not do the work: {new} new ({expect_new} expected) "
+                f"and {stored} stored of {len(rows)}"
+            )
+        return seconds
 
-    copy = copy_seconds("bench_copy")
-    bare = copy_seconds("bench_copy_bare")
-    stored, new = store_seconds()
-    stored_count = Listen.objects.filter(user=user).count()
-    again, new_again = store_seconds()
-    if new != len(rows) or stored_count != len(rows) or new_again != 0:
-        raise SystemExit(
-            f"the store did not do the work: {new} new and {stored_count} stored of {len(rows)}, "
-            f"then {new_again} new on the re-import (0 expected)"
-        )
+    def store_new() -> float:
+        empty(table)
+        return store(len(rows))
 
-    def line(label: str, seconds: float, note: str = "") -> None:
-        print(f"  {label:<34} {seconds:7.2f} s  {len(rows) / seconds:>9,.0f} rows/s  {note}".rstrip())
-
-    print(f"  baseline: COPY of the same {len(rows):,} rows, median of {args.repeat}")
-    line("COPY, same indexes (bench_copy)", copy, "1.00x (the baseline)")
-    line("COPY, no index", bare, f"{copy / bare:.2f}x")
-    ratio = copy / stored
-    line(
-        f"listens_store, pages of {args.page}",
-        stored,
-        f"{ratio:.2f}x COPY  (target ≥ {TARGET}x: {verdict(ratio >= TARGET)})",
+    # In this order every round: the re-import stores again what the store side just stored.
+    seconds = interleaved(
+        {
+            "copy": copy_side("bench_copy"),
+            "bare": copy_side("bench_copy_bare"),
+            "store": store_new,
+            "again": lambda: store(0),
+        },
+        rounds=args.rounds,
     )
-    line("re-import, all conflicts → updates", again, f"{copy / again:.2f}x COPY")
+
+    def line(label: str, side: str, note: str = "") -> None:
+        spread = Spread.of([len(rows) / value for value in seconds[side]])
+        print(f"  {label:<34} {spread.format(',.0f'):>26} rows/s  {note}".rstrip())
+
+    print(f"  {args.rounds} rounds, each side once a round in turn; rows/s: median [min-max]")
+    line("COPY, same indexes (bench_copy)", "copy", "the baseline")
+    line(
+        "COPY, no index", "bare", f"{Spread.of(ratios(seconds['copy'], seconds['bare'])).format('.2f', 'x')}"
+    )
+    line(f"listens_store, pages of {args.page}", "store")
+    line("re-import, all conflicts → updates", "again")
+    stored = ratio_verdict(ratios(seconds["copy"], seconds["store"]), target=TARGET, at_least=True)
+    again = Spread.of(ratios(seconds["copy"], seconds["again"])).format(".2f", "x")
+    print(f"  store/COPY, per round:     {stored}")
+    print(f"  re-import/COPY, per round: {again}")
 
 
 if __name__ == "__main__":

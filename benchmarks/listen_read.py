@@ -1,6 +1,6 @@
 """Reading a long history: `GET /music/get-stored-songs/` on page 1 against page 1,000.
 
-    .venv/bin/python benchmarks/listen_read.py [--rows 1000000] [--users 10] [--deep-page 1000]
+    .venv/bin/python benchmarks/listen_read.py [--rows 1000000] [--users 10] [--deep-page 1000] [--rounds 25]
 
 Creates a scratch database `musichub_bench_<pid>` on the PostgreSQL server (dropped at the end,
 even on failure), migrates it, makes `--users` users with a DRF token each and COPYs `--rows`
@@ -11,8 +11,10 @@ Through DRF's `APIClient` (the whole middleware, authentication, pagination and 
 no network), as the first user:
 
 - follows `next` from page 1 to page `--deep-page` (untimed), as a client scrolling back would;
-- times page 1 and that deep page, alternating, `--repeat` times each after a warm-up, and
-  prints the medians and the ratio deep/first next to its target (≤ 1.5x);
+- times page 1 and that deep page in turn, one of each a round, `--rounds` rounds after a warm-up
+  (the long setup happens once; only the measurements alternate), and prints each page's median
+  and spread (min-max), the ratio deep/first of each round (median and spread) and the verdict on
+  the median ratio (target ≤ 1.5x);
 - prints the listens query's own time for both pages (EXPLAIN ANALYZE, median of five) and the
   index it uses; `--explain` prints the whole plans.
 
@@ -29,12 +31,16 @@ from typing import TYPE_CHECKING
 
 from common import (
     DEFAULT_SERVER_URL,
+    Spread,
+    add_rounds_option,
     copy_listens,
+    interleaved,
     listen_rows,
     median,
+    ratio_verdict,
+    ratios,
     scratch_django,
     server_version,
-    verdict,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +61,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="listens in all (default 1000000)")
     parser.add_argument("--users", type=int, default=10, help="users sharing them (default 10)")
     parser.add_argument("--deep-page", type=int, default=1000, help="the deep page's number (default 1000)")
-    parser.add_argument("--repeat", type=int, default=25, help="timed requests per page (default 25)")
+    add_rounds_option(parser, 25, "--repeat")
     parser.add_argument("--explain", action="store_true", help="print both pages' query plans")
     args = parser.parse_args()
     if args.deep_page < 2:
@@ -81,12 +87,12 @@ def run(args: argparse.Namespace, database: str) -> None:
     users = [User.objects.create_user(email=f"listener{n}@musichub.local") for n in range(args.users)]
     _, key = api_token_issue(user=users[0])
 
-    def interleaved() -> Iterator[tuple[int, ListenRow]]:
+    def rows_by_user() -> Iterator[tuple[int, ListenRow]]:
         for number, row in enumerate(listen_rows(args.rows, tracks=2000, listeners=len(users))):
             yield users[number % len(users)].pk, row
 
     started = time.perf_counter()
-    loaded = copy_listens(Listen._meta.db_table, interleaved())
+    loaded = copy_listens(Listen._meta.db_table, rows_by_user())
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {Listen._meta.db_table}")
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size(%s))", [Listen._meta.db_table])
@@ -125,15 +131,19 @@ def run(args: argparse.Namespace, database: str) -> None:
     for _ in range(3):  # warm-up: connection, caches, the first request's imports
         get(first_url)
         get(deep_url)
-    timings: dict[str, list[float]] = {first_url: [], deep_url: []}
-    for _ in range(args.repeat):
-        for url, runs in timings.items():
+
+    def request(url: str):
+        def side() -> float:
             started = time.perf_counter()
             response = client.get(url)
-            runs.append(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
             if response.status_code != 200:
                 raise SystemExit(f"GET {url} answered {response.status_code}")
-    first_ms, deep_ms = (median(timings[url]) * 1000 for url in (first_url, deep_url))
+            return seconds
+
+        return side
+
+    timings = interleaved({"first": request(first_url), "deep": request(deep_url)}, rounds=args.rounds)
 
     def listens_query(url: str) -> str:
         with CaptureQueriesContext(connection) as captured:
@@ -152,13 +162,14 @@ def run(args: argparse.Namespace, database: str) -> None:
             text = [line for (line,) in cursor.fetchall()]
         return median(runs), _scan(plan[0]["Plan"]), text
 
-    print(f"  GET {URL}, median of {args.repeat} each, alternating:")
+    print(f"  GET {URL}, {args.rounds} rounds, one of each page a round in turn; median [min-max]:")
     plans = {}
-    for label, url, ms in (("page 1", first_url, first_ms), (f"page {args.deep_page:,}", deep_url, deep_ms)):
+    for label, side, url in (("page 1", "first", first_url), (f"page {args.deep_page:,}", "deep", deep_url)):
         sql_ms, scan, plans[label] = explain(listens_query(url))
-        print(f"  {label:<12} {ms:7.2f} ms   (its listens query: {sql_ms:.3f} ms, {scan})")
-    ratio = deep_ms / first_ms
-    print(f"  deep / first {ratio:7.2f}x     (target ≤ {TARGET}x: {verdict(ratio <= TARGET)})")
+        spread = Spread.of([seconds * 1000 for seconds in timings[side]])
+        print(f"  {label:<12} {spread.format('.2f')} ms   (its listens query: {sql_ms:.3f} ms, {scan})")
+    per_round = ratios(timings["deep"], timings["first"])
+    print(f"  deep / first, per round: {ratio_verdict(per_round, target=TARGET, at_least=False)}")
     if args.explain:
         for label, lines in plans.items():
             print(f"\n  {label}:")

@@ -1,6 +1,6 @@
 """Streaming a song: `GET /api/songs/{id}/stream/` in 64 KB ranges against a plain static file server.
 
-    .venv/bin/python benchmarks/stream.py [--megabytes 10] [--chunk-kb 64] [--passes 5]
+    .venv/bin/python benchmarks/stream.py [--megabytes 10] [--chunk-kb 64] [--rounds 9]
 
 Sets Django up on a scratch SQLite database and media folder (a temporary directory, removed at
 the end), signs a user in (DRF token) and uploads a `--megabytes` WAV through `song_create`. Then
@@ -11,10 +11,13 @@ two HTTP servers on loopback, both Django's development server class (threaded, 
 - **static**: WhiteNoise serving the same media folder (Range supported), no Django at all.
 
 A client reads the whole file range by range (`bytes=a-b`, `--chunk-kb` each) over one keep-alive
-connection, checks every byte, and does so `--passes` times per server, alternating; it prints the
-median throughput of each and the ratio Django/static (target ≥ 0.5). At 64 KB a range, Django's
-fixed cost per request (middleware, a token lookup, the song lookup) dominates; so it also prints
-the same for one open range `bytes=0-` read to the end, which is what Chrome and Firefox ask for.
+connection and checks every byte. Each of `--rounds` rounds reads it once from each side in turn
+(Django with the Authorization header, Django with the signed link, static), so a burst of load
+on a shared machine falls on all sides alike. It prints each side's median throughput and spread
+(min-max), the ratio Django/static of each round (median and spread) and the verdict on the median
+ratio of the signed link (target ≥ 0.5). At 64 KB a range, Django's fixed cost per request
+(middleware, the link's signature, the song lookup) dominates; so it also prints the same for one
+open range `bytes=0-` read to the end, which is what Chrome and Firefox ask for.
 
 Last, with MEDIA_X_ACCEL_REDIRECT_PREFIX set, the same ranges through Django again, counting the
 bytes Django reads from storage (through a wrapped `FileSystemStorage.open`) and the body bytes it
@@ -41,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python benchmarks/stream.py`, the project is one level up
     sys.path.insert(0, str(ROOT))
 
-from common import median, verdict  # noqa: E402
+from common import Spread, add_rounds_option, interleaved, ratio_verdict, ratios, timed, verdict  # noqa: E402
 
 
 def setup_django(scratch: Path) -> None:
@@ -144,7 +147,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--megabytes", type=int, default=10)
     parser.add_argument("--chunk-kb", type=int, default=64)
-    parser.add_argument("--passes", type=int, default=5)
+    add_rounds_option(parser, 9, "--passes")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="musichub-stream-") as scratch:
@@ -173,7 +176,10 @@ def main() -> None:
         # As in production: no debug cursor, and WhiteNoise not re-scanning files on every request.
         settings.DEBUG = False
         settings.WHITENOISE_AUTOREFRESH = settings.WHITENOISE_USE_FINDERS = False
-        django_server, django_port = serve(get_wsgi_application())
+        application = get_wsgi_application()
+        # get_wsgi_application() sets Django up again, which puts the server's logger back to INFO.
+        logging.getLogger("django.server").setLevel(logging.ERROR)
+        django_server, django_port = serve(application)
         static_server, static_port = serve(WhiteNoise(not_found, root=settings.MEDIA_ROOT, prefix="/media/"))
         auth = {"Authorization": f"Token {token}"}
         from musics.stream_links import stream_token
@@ -188,48 +194,62 @@ def main() -> None:
         }
         for run in runs.values():  # warm-up
             run()
-        seconds: dict[str, list[float]] = {name: [] for name in runs}
-        for _ in range(options.passes):
-            for name, run in runs.items():
-                cache.clear()  # each pass is a new listen
-                started = time.perf_counter()
-                run()
-                seconds[name].append(time.perf_counter() - started)
+
+        def new_listen(run):
+            def side() -> float:
+                cache.clear()  # each read is a new listen (untimed)
+                return timed(run)()
+
+            return side
+
+        seconds = interleaved({name: new_listen(run) for name, run in runs.items()}, rounds=options.rounds)
 
         requests = -(-size // chunk)
         print(
-            f"{size / 1e6:.1f} MB song, {requests} ranges of {options.chunk_kb} KB, {options.passes} passes"
+            f"{size / 1e6:.1f} MB song, {requests} ranges of {options.chunk_kb} KB, {options.rounds} rounds "
+            "(each side once a round, in turn); median [min-max]"
         )
-        throughput = {name: size / median(values) / 1e6 for name, values in seconds.items()}
         labels = (
             ("django", "Django, Authorization header"),
             ("signed", "Django, signed stream_url"),
             ("static", "static server (WhiteNoise)"),
         )
         for name, label in labels:
-            per_request = median(seconds[name]) / requests * 1000
-            print(f"  {label:28} {throughput[name]:8.1f} MB/s  ({per_request:.2f} ms per range)")
-        header_ratio = throughput["django"] / throughput["static"]
-        ratio = throughput["signed"] / throughput["static"]
-        print(f"  ratio header/static          {header_ratio:8.2f}")
-        print(f"  ratio signed link/static     {ratio:8.2f}   target >= 0.5: {verdict(ratio >= 0.5)}")
+            throughput = Spread.of([size / value / 1e6 for value in seconds[name]])
+            per_request = Spread.of([value / requests * 1000 for value in seconds[name]])
+            ms = per_request.format(".2f")
+            print(f"  {label:28} {throughput.format('.1f'):>20} MB/s  ({ms} ms per range)")
+        # Throughput ratio of a round: the static side's seconds over Django's.
+        header_ratios = ratios(seconds["static"], seconds["django"])
+        signed_ratios = ratios(seconds["static"], seconds["signed"])
+        print(f"  ratio header/static, per round       {Spread.of(header_ratios).format('.2f', 'x')}")
+        signed_verdict = ratio_verdict(signed_ratios, target=0.5, at_least=True)
+        print(f"  ratio signed link/static, per round  {signed_verdict}")
 
         # What Chrome and Firefox do: one open range from the start (or from a seek), read to the end.
-        listen_seconds: dict[str, list[float]] = {"django": [], "static": []}
         targets = {
             "django": (django_port, url, auth),
             "static": (static_port, f"/media/{song.audio_file.name}", {}),
         }
-        for _ in range(options.passes):
-            for name, (port, target, headers) in targets.items():
-                cache.clear()
-                started = time.perf_counter()
-                read_open_range(port, target, headers, content)
-                listen_seconds[name].append(time.perf_counter() - started)
-        listen = {name: size / median(values) / 1e6 for name, values in listen_seconds.items()}
+        listen_seconds = interleaved(
+            {
+                name: new_listen(
+                    lambda port=port, target=target, headers=headers: read_open_range(
+                        port, target, headers, content
+                    )
+                )
+                for name, (port, target, headers) in targets.items()
+            },
+            rounds=options.rounds,
+        )
+        listen = {
+            name: Spread.of([size / value / 1e6 for value in values])
+            for name, values in listen_seconds.items()
+        }
+        open_ratios = Spread.of(ratios(listen_seconds["static"], listen_seconds["django"]))
         print(
-            f"  one open range (bytes=0-):   Django {listen['django']:.1f} MB/s, "
-            f"static {listen['static']:.1f} MB/s, ratio {listen['django'] / listen['static']:.2f}"
+            f"  one open range (bytes=0-):   Django {listen['django'].format('.0f')} MB/s, "
+            f"static {listen['static'].format('.0f')} MB/s, ratio per round {open_ratios.format('.2f', 'x')}"
         )
 
         # X-Accel-Redirect: Django authorises and counts, nginx would send the bytes.

@@ -115,7 +115,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their own caching: CSP, Permissions-Policy and
     # Cache-Control: no-store on everything Django answers (core/security_headers.py).
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, building the policy once rather than on every response (core/security_headers.py).
+    "core.security_headers.ContentSecurityPolicyMiddleware",
     "core.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

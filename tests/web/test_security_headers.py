@@ -148,6 +148,45 @@ def test_permissions_policy_turns_off_powerful_features_and_allows_our_player(br
         assert policy["autoplay"] == "(self)"
 
 
+def test_the_policy_is_built_once_not_on_every_response(client):
+    """Each stream range request paid for django-csp rebuilding both headers from the settings."""
+    from unittest import mock
+
+    import csp.middleware
+
+    import core.security_headers
+
+    calls = []
+    real = csp.utils.build_policy
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("report_only", False))
+        return real(*args, **kwargs)
+
+    core.security_headers._settings_policies.cache_clear()
+    with (
+        mock.patch.object(csp.middleware, "build_policy", counting),
+        mock.patch.object(core.security_headers, "build_policy", counting),
+    ):
+        headers = {client.get("/signin")["Content-Security-Policy"] for _ in range(5)}
+        api = [client.get("/api/songs/")["Content-Security-Policy"] for _ in range(5)]
+
+    assert len(headers) == 1  # the same policy every time (the sign-in page asks for no nonce)
+    assert set(api) == headers
+    assert len(calls) <= 2, calls  # the policy and the report-only one, once
+
+
+def test_a_changed_policy_setting_is_what_responses_get(client, settings):
+    client.get("/api/songs/")  # the policy built from the settings as they were
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.PERMISSIONS_POLICY = {"camera": []}
+    response = client.get("/api/songs/")
+
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["Permissions-Policy"] == "camera=()"
+
+
 # --- Cache-Control ---------------------------------------------------------------------------------
 
 
