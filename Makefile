@@ -1,11 +1,12 @@
-# MusicHub: `make run` starts a development server with a demo account; `make test` runs every test.
+# MusicHub: `make run` starts a development server with a demo account; `make serve` the production
+# process set; `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format lock clean
+.PHONY: install run serve test lint format lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,15 @@ install: $(VENV)/.installed .env
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) ./scripts/run_dev.sh
+
+# Production: checks the settings (DEBUG off, SECRET_KEY, PostgreSQL DATABASE_URL, REDIS_URL), migrates
+# and collects static files (core/preflight.py), then runs the Procfile under honcho: gunicorn with
+# uvicorn workers (HTTP + WebSockets on WEB_BIND), the Celery worker and beat. `--env /dev/null`:
+# honcho's .env would override the real environment; Django reads .env itself, the environment winning.
+# Not `install`: that writes a development .env (DEBUG=true) when there is none.
+serve: $(VENV)/.installed
+	$(BIN)/python -m core.preflight
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null --procfile Procfile
 
 test: install /usr/bin/chromium
 	$(BIN)/pytest

@@ -168,9 +168,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One per process, so two test runs at once do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 else:
-    # DATABASE_CONN_MAX_AGE: seconds a PostgreSQL connection is reused (0 closes it per request).
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL connections come from psycopg's pool, one pool per process (each web worker, each
+    # Celery worker process): a request or task borrows one and gives it back when it ends, so a
+    # process never holds more than DATABASE_POOL_MAX_SIZE, and no connection outlives the thread
+    # that opened it (persistent connections, CONN_MAX_AGE > 0, leak one per ASGI worker thread).
+    # DATABASE_POOL_MIN_SIZE: connections each process keeps open when idle.
+    # DATABASE_POOL_MAX_SIZE: the most each process opens; PostgreSQL's max_connections must cover
+    # WEB_WORKERS x this + CELERY_WORKER_CONCURRENCY + a few for manage.py. 0: no pool, a connection
+    # per request or task (closed at its end).
+    # DATABASE_POOL_TIMEOUT: seconds a request waits for a free connection before failing.
+    # DATABASE_POOL_MAX_IDLE: every this many seconds a pool closes one connection (above its minimum)
+    # that stayed unused the whole time, so after a burst it is back to the minimum in about
+    # (max - min + 1) x this.
+    DATABASE_POOL_MIN_SIZE = env.int("DATABASE_POOL_MIN_SIZE", default=1)
+    DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=4)
+    DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=10.0)
+    DATABASE_POOL_MAX_IDLE = env.float("DATABASE_POOL_MAX_IDLE", default=2.0)
+    if DATABASE_POOL_MAX_SIZE and not 0 <= DATABASE_POOL_MIN_SIZE <= DATABASE_POOL_MAX_SIZE:
+        raise ImproperlyConfigured("DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE.")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required by the pool; without it, closed per request
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a pooled connection is checked before use
+    if DATABASE_POOL_MAX_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DATABASE_POOL_MIN_SIZE,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            "max_idle": DATABASE_POOL_MAX_IDLE,
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -209,6 +233,24 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "musichub:celery:"}
 CELERY_TIMEZONE = "UTC"
+# CELERY_WORKER_CONCURRENCY: task processes of the Celery worker `make serve` starts (each holds at
+# most one database connection, and only while a task runs: Celery's Django fixup closes it after).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+# CELERY_BEAT_SCHEDULE_FILENAME: where beat keeps when each periodic task last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule")
+)
+
+# --- Serving (`make serve`: Procfile, config/gunicorn.py) ------------------------------------
+
+# WEB_BIND: the address gunicorn listens on, HTTP and WebSockets alike (host:port, or unix:/path).
+# WEB_WORKERS: gunicorn's uvicorn worker processes (about one per core; each has its own database
+# pool of DATABASE_POOL_MAX_SIZE). WEB_TIMEOUT: seconds a silent worker is given before gunicorn
+# restarts it. WEB_GRACEFUL_TIMEOUT: seconds a stopping worker may finish its requests.
+WEB_BIND = env.str("WEB_BIND", default="127.0.0.1:8000")
+WEB_WORKERS = env.int("WEB_WORKERS", default=2)
+WEB_TIMEOUT = env.int("WEB_TIMEOUT", default=60)
+WEB_GRACEFUL_TIMEOUT = env.int("WEB_GRACEFUL_TIMEOUT", default=20)
 # TASKS_IN_THREADS: without REDIS_URL, run background jobs in threads of the web process (so a
 # request that starts a long sync answers at once). Off in tests, which run them synchronously.
 TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TESTING)

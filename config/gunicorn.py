@@ -1,0 +1,21 @@
+"""gunicorn's settings for `make serve` (the Procfile's `web`), from config/settings.py.
+
+Every value comes from the Django settings, so `.env` and the environment set them the same way
+(WEB_BIND, WEB_WORKERS, WEB_TIMEOUT, WEB_GRACEFUL_TIMEOUT). The workers are uvicorn's, so HTTP and
+WebSockets share one port; their access log goes to stdout through the `uvicorn.access` logger,
+whose secret query parameters are redacted (core/log_redaction.py).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from django.conf import settings
+
+bind = [settings.WEB_BIND]
+workers = settings.WEB_WORKERS
+worker_class = "core.uvicorn_worker.MusicHubUvicornWorker"
+timeout = settings.WEB_TIMEOUT
+graceful_timeout = settings.WEB_GRACEFUL_TIMEOUT
+accesslog = "-"
+errorlog = "-"
