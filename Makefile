@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make serve`: where every process writes its Prometheus counters, added up by /metrics (core/metrics.py).
+PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.prometheus
 
 .PHONY: install run serve test lint format lock clean
 
@@ -37,7 +39,9 @@ run: install
 # Not `install`: that writes a development .env (DEBUG=true) when there is none.
 serve: $(VENV)/.installed
 	$(BIN)/python -m core.preflight
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null --procfile Procfile
+	mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)" && find "$(PROMETHEUS_MULTIPROC_DIR)" -maxdepth 1 -name '*.db' -delete
+	PROMETHEUS_MULTIPROC_DIR="$(PROMETHEUS_MULTIPROC_DIR)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/honcho start --env /dev/null --procfile Procfile
 
 test: install /usr/bin/chromium
 	$(BIN)/pytest

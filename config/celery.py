@@ -7,12 +7,23 @@ The beat schedule lives here and nowhere else.
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("musichub", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect(weak=False)
+def use_django_logging(**kwargs) -> None:
+    """The worker and beat log through Django's LOGGING, like the web processes: LOG_FORMAT, the
+    request id (core/request_id.py) and the secret redaction, instead of Celery's own handlers."""
+    from django.conf import settings
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
 @app.on_after_configure.connect

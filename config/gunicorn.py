@@ -19,3 +19,11 @@ timeout = settings.WEB_TIMEOUT
 graceful_timeout = settings.WEB_GRACEFUL_TIMEOUT
 accesslog = "-"
 errorlog = "-"
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A web worker that exits: its live gauges leave /metrics, its counters stay (prometheus_client)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

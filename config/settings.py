@@ -661,6 +661,9 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
         # daphne's runserver (`make run`) logs each request here: shown, like Django's runserver does.
         "django.channels.server": {"level": "INFO"},
+        # The Celery worker and beat log through this configuration too (config/celery.py): their
+        # start ("celery@host ready."), each task's outcome.
+        "celery": {"level": "INFO"},
     },
 }
 # The HTTP servers' access loggers, which the servers configure themselves (with their own handlers):

@@ -24,6 +24,8 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -64,26 +66,31 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
             return self.__acall__(request)
-        request_id = accept_request_id(request.META.get(META_KEY))
-        request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id = self._begin(request)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        request_id = accept_request_id(request.META.get(META_KEY))
-        request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = await self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id = self._begin(request)
+        response = await self.get_response(request)
         response[HEADER] = request_id
         return response
+
+    @staticmethod
+    def _begin(request: HttpRequest) -> str:
+        # Not reset on the way out: Django logs a 4xx/5xx ("Not Found: …", django.request) after the
+        # middleware returns, and that line needs the id too. `request_finished` clears it.
+        request_id = accept_request_id(request.META.get(META_KEY))
+        request.request_id = request_id
+        request_id_var.set(request_id)
+        return request_id
+
+
+@receiver(request_finished, dispatch_uid="core.request_id.finished")
+def _request_finished(**kwargs: Any) -> None:
+    """Sent when the response is closed (after Django's own logging): the thread forgets the id."""
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):

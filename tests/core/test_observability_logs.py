@@ -75,6 +75,16 @@ def test_every_json_line_of_a_request_and_its_task_carries_the_request_id(client
     assert request_id_var.get() is None  # nothing left behind for the next request
 
 
+def test_djangos_own_line_about_a_failed_request_carries_its_id(client, json_lines):
+    """Django logs "Not Found: …" after the middleware has returned: the id must still be there."""
+    response = client.get("/api/no-such-thing/", HTTP_X_REQUEST_ID="rid-404")
+
+    assert response.status_code == 404
+    lines = [line for line in json_lines() if line["logger"] == "django.request"]
+    assert [line["request_id"] for line in lines] == ["rid-404"]
+    assert request_id_var.get() is None
+
+
 @pytest.mark.parametrize("offered", ["", "has space", "x" * 65, "new\nline", 'quote"d', "é"])
 def test_an_unsafe_or_missing_request_id_is_replaced_by_a_fresh_one(client, offered):
     response = client.get("/health/", HTTP_X_REQUEST_ID=offered)
