@@ -27,3 +27,17 @@ def child_exit(server: object, worker: object) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+if settings.LOG_FORMAT == "json":
+    # LOG_FORMAT=json: gunicorn's own lines and the access log (the uvicorn workers log through
+    # gunicorn's loggers) go through the app's console handler too: JSON, with the secret redaction.
+    _through_console = {"level": "INFO", "handlers": ["console"], "propagate": False}
+    logconfig_dict = {
+        **settings.LOGGING,
+        "loggers": {
+            **settings.LOGGING["loggers"],
+            "gunicorn.error": _through_console,
+            "gunicorn.access": _through_console,
+        },
+    }
