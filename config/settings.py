@@ -188,7 +188,10 @@ else:
         raise ImproperlyConfigured("DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE.")
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required by the pool; without it, closed per request
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a pooled connection is checked before use
-    if DATABASE_POOL_MAX_SIZE > 0:
+    # Not in the test process: its tests hold one connection per thread on purpose (twenty callers
+    # released together), more than a pool's maximum. The processes tests start (`make serve` in
+    # tests/core/test_serve.py) use the pool as production does.
+    if DATABASE_POOL_MAX_SIZE > 0 and not TESTING:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": DATABASE_POOL_MIN_SIZE,
             "max_size": DATABASE_POOL_MAX_SIZE,

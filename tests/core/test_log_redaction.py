@@ -165,7 +165,7 @@ def test_no_access_log_holds_an_oauth_code_or_state(transactional_db, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "true",
         "DATABASE_URL": database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_POOL_MAX_SIZE": "0",
         "LISTENING_SYNC_MINUTES": "0",
         "PYTHONUNBUFFERED": "1",
     }

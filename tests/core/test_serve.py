@@ -254,6 +254,18 @@ def test_make_serve_answers_http_and_websockets_under_load_within_the_pools(serv
     # HTTP and a WebSocket on the same port; a message sent through HTTP reaches the socket (maybe
     # through the other worker process: the Redis channel layer carries it).
     assert httpx.get(f"{served.url}/api/songs/", headers=headers, timeout=10).status_code == 200
+    # uvicorn's proxy headers are off (NUM_PROXIES decides), and the access log is redacted.
+    spoofed = httpx.get(
+        f"{served.url}/api/songs/?code=OAUTHCODE4242&page=1",
+        headers={**headers, "X-Forwarded-For": "203.0.113.9"},
+        timeout=10,
+    )
+    assert spoofed.status_code == 200
+    wait_for(lambda: "/api/songs/?code=[redacted]&page=1" in served.log.read_text(), timeout=5)
+    log = served.log.read_text()
+    assert "OAUTHCODE4242" not in log
+    assert "203.0.113.9" not in log
+    assert "127.0.0.1:" in log.split("/api/songs/?code=[redacted]")[0].splitlines()[-1]
     with websocket_connect(
         f"ws://127.0.0.1:{served.port}/ws/messages/",
         subprotocols=[f"token.{key}"],

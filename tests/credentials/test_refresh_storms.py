@@ -110,7 +110,7 @@ def run_processes(sandbox, target: str, object_id: int) -> list[dict]:
         sandbox.env,
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url(),
-        DATABASE_CONN_MAX_AGE="0",
+        DATABASE_POOL_MAX_SIZE="0",
         REDIS_URL=settings.REDIS_URL or "",
         SECRET_KEY=settings.SECRET_KEY,
         FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),

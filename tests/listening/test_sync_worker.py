@@ -94,7 +94,7 @@ def workers(sandbox, settings, tmp_path) -> Iterator[Callable[..., Worker]]:
         **sandbox.env,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_POOL_MAX_SIZE": "0",
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),

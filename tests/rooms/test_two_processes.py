@@ -100,7 +100,7 @@ def servers(transactional_db, sandbox, tmp_path) -> Iterator[tuple[Server, Serve
         **sandbox.env,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",  # no idle connection outlives a request (the test flushes the tables)
+        "DATABASE_POOL_MAX_SIZE": "0",  # no idle connection outlives a request (the test flushes the tables)
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
