@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # The sign-in budget (users/throttle.py): after CSRF, so a forged cross-site post spends nothing.
     "users.throttle.SignInBudgetMiddleware",
+    # A request that found no free pooled database connection in time: 503 + Retry-After (core/db_busy.py).
+    "core.db_busy.DatabaseBusyMiddleware",
     # Last: requests by view and status (django-prometheus).
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -91,3 +91,11 @@ class UpstreamUnavailable(AppError):
     status = 502
     code = "upstream_unavailable"
     default_message = "An external service is unavailable; try again later."
+
+
+class ServerBusy(AppError):
+    """No database connection came free in time (core/db_busy.py): busy, not broken."""
+
+    status = 503
+    code = "server_busy"
+    default_message = "The server is busy; try again in a moment."

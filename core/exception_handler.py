@@ -23,6 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.db_busy import is_pool_timeout, server_busy
 from core.errors import AppError, InvalidInput, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ def _suspicious_request_error(exc: SuspiciousOperation) -> AppError:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, SuspiciousOperation):
         exc = _suspicious_request_error(exc)
+    elif is_pool_timeout(exc):
+        exc = server_busy()
     if isinstance(exc, AppError):
         return Response(exc.as_body(), status=exc.status, headers=exc.headers)
 
