@@ -11,35 +11,14 @@ from config.settings import *  # noqa: F403 - the same settings, middleware and 
 
 ROOT_URLCONF = "load_bare"
 
-FIELDS = (  # StoredListenSerializer's fields
-    "id",
-    "title",
-    "artist",
-    "album",
-    "played_at",
-    "album_thumbnail",
-    "track_url",
-    "artists_url",
-    "duration_ms",
-    "source",
-    "artist_lastfm_url",
-    "track_mbid",
-    "artist_mbid",
-    "album_mbid",
-    "loved",
-    "streamable",
-    "album_thumbnail_small",
-    "album_thumbnail_medium",
-    "album_thumbnail_large",
-    "album_thumbnail_extralarge",
-)
-
 
 def bare_listens(request: HttpRequest) -> JsonResponse:
+    from listening.api.serializers import StoredListenSerializer  # the same fields the API answers
     from listening.models import Listen
 
     rows = Listen.objects.filter(user_id=int(request.GET["user"])).order_by("-played_at", "-id")
-    return JsonResponse({"results": list(rows.values(*FIELDS)[:50])})
+    fields = StoredListenSerializer.Meta.fields
+    return JsonResponse({"results": list(rows.values(*fields)[:50])})
 
 
 urlpatterns = [path("bare/", bare_listens)]
