@@ -46,9 +46,11 @@ serve: $(VENV)/.installed
 test: install /usr/bin/chromium
 	$(BIN)/pytest
 
+# Style (ruff), the architecture contracts (import-linter: [tool.importlinter] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
