@@ -37,6 +37,8 @@ class ListenRow:
     album_thumbnail_medium: str | None = None
     album_thumbnail_large: str | None = None
     album_thumbnail_extralarge: str | None = None
+    client: str = ""
+    additional_info: dict[str, Any] | None = None  # stored whole, as JSON (ListenBrainz submissions)
 
     @property
     def key(self) -> tuple[str, str, datetime]:

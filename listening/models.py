@@ -21,6 +21,7 @@ class Source(models.TextChoices):
     SPOTIFY = "spotify", "Spotify"
     LASTFM = "lastfm", "Last.fm"
     ROOM = "room", "A listening room"
+    LISTENBRAINZ = "listenbrainz", "Scrobbled (ListenBrainz API)"
 
 
 class Listen(TimeStampedModel):
@@ -30,7 +31,7 @@ class Listen(TimeStampedModel):
     artist = models.CharField(max_length=255)
     album = models.CharField(max_length=255, blank=True)
     played_at = models.DateTimeField()
-    source = models.CharField(max_length=10, choices=Source.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
     # Spotify
     track_url = models.URLField(max_length=500, blank=True)
     artists_url = models.CharField(max_length=1000, blank=True, help_text="Artist URLs, comma-separated.")
@@ -48,6 +49,11 @@ class Listen(TimeStampedModel):
     album_thumbnail_medium = models.URLField(max_length=500, null=True, blank=True)
     album_thumbnail_large = models.URLField(max_length=500, null=True, blank=True)
     album_thumbnail_extralarge = models.URLField(max_length=500, null=True, blank=True)
+    # ListenBrainz submissions: the listen's `additional_info` kept whole, and who sent it
+    client = models.CharField(
+        max_length=255, blank=True, help_text="The player or scrobbler that submitted it, with its version."
+    )
+    additional_info = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-played_at", "-id"]
@@ -87,7 +93,7 @@ class SyncJob(TimeStampedModel):
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.WAITING)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_jobs")
-    source = models.CharField(max_length=10, choices=Source.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     cursor = models.JSONField(default=dict, blank=True)

@@ -11,6 +11,7 @@ SELECT finds which rows existed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.db import connection
@@ -25,6 +26,12 @@ _TABLE = Listen._meta.db_table
 _KEY = ("user_id", "title", "artist", "played_at")
 # PostgreSQL array types of the ListenRow columns, for `unnest`.
 _PG_TYPES = {"played_at": "timestamptz", "duration_ms": "int", "loved": "bool", "streamable": "bool"}
+# JSON columns travel as text (psycopg adapts no dict inside an array) and are cast back in the SELECT.
+_JSON_COLUMNS = frozenset({"additional_info"})
+
+
+def _json_text(value: object) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _conflict_clause(quote, table: str) -> str:
@@ -34,10 +41,19 @@ def _conflict_clause(quote, table: str) -> str:
     def take_new(column: str) -> str:  # a newly known value wins over what we had
         return f"{quote(column)} = COALESCE(NULLIF(excluded.{quote(column)}, ''), {table}.{quote(column)})"
 
+    def same_source_wins(column: str) -> str:  # another source's copy of the play never resets it
+        return (
+            f"{quote(column)} = CASE WHEN {table}.{quote('source')} = excluded.{quote('source')} "
+            f"THEN excluded.{quote(column)} ELSE {table}.{quote(column)} END"
+        )
+
     updates = [
-        f"{quote('loved')} = excluded.{quote('loved')}",
-        f"{quote('streamable')} = excluded.{quote('streamable')}",
-        *(keep_known(column) for column in ("track_mbid", "artist_mbid", "album_mbid")),
+        same_source_wins("loved"),
+        same_source_wins("streamable"),
+        *(keep_known(column) for column in ("track_mbid", "artist_mbid", "album_mbid", "client")),
+        # A retried submission keeps what the first one stored.
+        f"{quote('additional_info')} = COALESCE({table}.{quote('additional_info')}, "
+        f"excluded.{quote('additional_info')})",
         *(
             take_new(column)
             for column in (
@@ -64,9 +80,12 @@ def _postgresql_sql() -> str:
     table = quote(_TABLE)
     arrays = ", ".join(f"%s::{_PG_TYPES.get(column, 'text')}[]" for column in COLUMNS)
     names = ", ".join(quote(column) for column in COLUMNS)
+    selected = ", ".join(
+        f"{quote(column)}::jsonb" if column in _JSON_COLUMNS else quote(column) for column in COLUMNS
+    )
     return (
         _insert_head(quote, table)
-        + f"SELECT %s, {names}, %s, %s FROM unnest({arrays}) AS page({names}) "
+        + f"SELECT %s, {selected}, %s, %s FROM unnest({arrays}) AS page({names}) "
         + _conflict_clause(quote, table)
         + " RETURNING (xmax = 0)"
     )
@@ -93,7 +112,12 @@ def _existing_keys(user_id: int, rows: list[ListenRow]) -> set[tuple[str, str, o
 
 def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> int:
     now = timezone.now()
-    columns = [[getattr(row, column) for row in rows] for column in COLUMNS]
+    columns = [
+        [_json_text(getattr(row, column)) for row in rows]
+        if column in _JSON_COLUMNS
+        else [getattr(row, column) for row in rows]
+        for column in COLUMNS
+    ]
     cursor.execute(_postgresql_sql(), [user_id, now, now, *columns])
     return sum(1 for (inserted,) in cursor.fetchall() if inserted)
 
@@ -106,7 +130,10 @@ def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
     existing = _existing_keys(user_id, rows)
     params: list[object] = []
     for row in rows:
-        values = [getattr(row, column) for column in COLUMNS]
+        values = [
+            _json_text(getattr(row, column)) if column in _JSON_COLUMNS else getattr(row, column)
+            for column in COLUMNS
+        ]
         values[played_at] = adapt(values[played_at])
         params.extend([user_id, *values, now, now])
     cursor.execute(_values_sql(len(rows)), params)
