@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -60,9 +61,21 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
+USER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$"
+USER_NAME_HELP = "2 to 40 letters, digits, dots, dashes or underscores, starting with a letter or digit."
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    # The public name in URLs (the ListenBrainz API's `user_name`); unique whatever its case.
+    user_name = models.CharField(
+        max_length=40,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(USER_NAME_PATTERN, USER_NAME_HELP)],
+        help_text=USER_NAME_HELP,
+    )
     image = models.ImageField(upload_to=user_image_path, blank=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site (admins by ADMIN_EMAIL can too)."
@@ -80,6 +93,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="users_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("user_name"), name="users_user_user_name_ci_unique"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ password reset."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -28,7 +29,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from core.errors import InvalidInput
 from core.images import checked_image
 from users.adapters import password_reset_url
-from users.models import ApiToken, User
+from users.models import USER_NAME_HELP, USER_NAME_PATTERN, ApiToken, User
 from users.tokens import RefreshToken, forget_current_fingerprint, password_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -234,3 +235,58 @@ def password_reset_send(*, request: HttpRequest, email: str) -> None:
     form = AllAuthPasswordResetForm(data={"email": email})
     if form.is_valid():
         form.save(request, token_generator=password_reset_token_generator, url_generator=password_reset_url)
+
+
+USER_NAME_TAKEN = "This user name is taken. Choose another one."
+
+
+def _user_name_free(name: str, *, exclude_id: int | None = None) -> bool:
+    return not User.objects.filter(user_name__iexact=name).exclude(pk=exclude_id).exists()
+
+
+def user_name_set(*, user: User, user_name: str) -> User:
+    """Sets the public user name (URL-safe, unique whatever its case)."""
+    name = (user_name or "").strip()
+    if not re.fullmatch(USER_NAME_PATTERN, name):
+        raise InvalidInput(
+            f"Enter a valid user name: {USER_NAME_HELP[0].lower()}{USER_NAME_HELP[1:]}", field="user_name"
+        )
+    if name == user.user_name:
+        return user
+    if not _user_name_free(name, exclude_id=user.pk):
+        raise InvalidInput(USER_NAME_TAKEN, code="user_name_taken", field="user_name")
+    user.user_name = name
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["user_name"])
+    except IntegrityError:  # taken between the check and the save
+        raise InvalidInput(USER_NAME_TAKEN, code="user_name_taken", field="user_name") from None
+    return user
+
+
+def user_name_ensure(*, user: User) -> str:
+    """The user's public name, chosen from the e-mail address (then numbered) if the user has none yet."""
+    if user.user_name:
+        return user.user_name
+    local = user.email.split("@", 1)[0]
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", local).strip("-._")[:32] or "listener"
+    if len(base) < 2:
+        base = f"{base}-listener"
+    for attempt in range(1, 1000):
+        candidate = base if attempt == 1 else f"{base}-{attempt}"
+        if not _user_name_free(candidate, exclude_id=user.pk):
+            continue
+        try:
+            with transaction.atomic():
+                updated = User.objects.filter(pk=user.pk, user_name__isnull=True).update(user_name=candidate)
+        except IntegrityError:
+            continue
+        if not updated:  # set meanwhile by another request
+            user.refresh_from_db(fields=["user_name"])
+            return user.user_name or candidate
+        user.user_name = candidate
+        return candidate
+    candidate = f"listener-{secrets.token_hex(6)}"
+    User.objects.filter(pk=user.pk).update(user_name=candidate)
+    user.user_name = candidate
+    return candidate
