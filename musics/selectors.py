@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from listening.models import Listen
+from listening.selectors import top_artists
 from musics.models import Album, Song, SongPlay
 
 FEATURED_COUNT = 6
@@ -92,15 +92,7 @@ def trending_songs() -> list[Song]:
 
 def _favourite_artists(user) -> list[str]:
     """The artists this user listens to most: imported history and plays here, case-folded."""
-    counts: Counter[str] = Counter()
-    history = (
-        Listen.objects.filter(user=user)
-        .values(name=Lower("artist"))
-        .annotate(plays=Count("id"))
-        .order_by("-plays")[:50]
-    )
-    for row in history:
-        counts[row["name"]] += row["plays"]
+    counts: Counter[str] = Counter(dict(top_artists(user=user, limit=50)))
     local = (
         SongPlay.objects.filter(user=user)
         .values(name=Lower("song__artist"))

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.serializers import ReadRowsSerializer
 from listening.models import Listen, SyncJob
 
 THUMBNAIL_SIZES = ("small", "medium", "large", "extralarge")
@@ -32,7 +33,9 @@ class LastfmListenSerializer(SpotifyListenSerializer):
         return {size: getattr(row, f"album_thumbnail_{size}") for size in THUMBNAIL_SIZES}
 
 
-class StoredListenSerializer(serializers.ModelSerializer):
+class StoredListenSerializer(ReadRowsSerializer):
+    """A stored listen; the history view hands it `.values()` rows of exactly these fields."""
+
     class Meta:
         model = Listen
         fields = (
