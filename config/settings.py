@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "listening",
     "messaging",
     "rooms",
+    "scrobbling",
     "web",
 ]
 
@@ -119,12 +120,14 @@ MIDDLEWARE = [
     "core.security_headers.ContentSecurityPolicyMiddleware",
     "core.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A signed song link is answered here: its token is its only credential (musics/stream_fast_path.py).
+    "musics.stream_fast_path.SignedStreamMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # The sign-in budget (users/throttle.py): after CSRF, so a forged cross-site post spends nothing.
     "users.throttle.SignInBudgetMiddleware",
@@ -396,6 +399,16 @@ AUTH_ACCOUNT_THROTTLE_RATE = _rate("AUTH_ACCOUNT_THROTTLE_RATE", "20/hour")
 # django-ratelimit counts in the default cache (Redis with REDIS_URL) and asks core for the address.
 RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
 RATELIMIT_CACHE_PREFIX = "signin:"
+
+# The ListenBrainz-compatible API (scrobbling/, mounted at /1/ and /apis/listenbrainz/1/).
+# LISTENBRAINZ_RATE_LIMIT: requests per token (per client address without one), in fixed windows;
+# every answer says how many are left (X-RateLimit-*), and past it the answer is 429.
+LISTENBRAINZ_RATE_LIMIT = _rate("LISTENBRAINZ_RATE_LIMIT", "100/10s")
+# LISTENBRAINZ_PLAYING_NOW_SECONDS: how long "playing now" lasts when the player gave no track length.
+LISTENBRAINZ_PLAYING_NOW_SECONDS = env.int("LISTENBRAINZ_PLAYING_NOW_SECONDS", default=600)
+# The protocol's own body limit (ListenBrainz: 1000 listens of 10,240 bytes): the submit view accepts
+# this much beyond REQUEST_BODY_MAX_BYTES (core/request_limits.py) and answers ListenBrainz's 400 past it.
+LISTENBRAINZ_MAX_BODY_BYTES = 10_240_000
 
 REST_FRAMEWORK = {
     # JWT first: its `Bearer` challenge makes a missing credential a 401, not a 403.

@@ -41,9 +41,14 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | PoolTimeout) or not is_pool_timeout(exception):
-            return None
-        busy = server_busy()
-        response = JsonResponse(busy.as_body(), status=busy.status)
-        response["Retry-After"] = busy.headers["Retry-After"]
-        return response
+        return server_busy_response(exception)
+
+
+def server_busy_response(exception: Exception) -> HttpResponse | None:
+    """503 + Retry-After when the exception is a pool timeout; None for any other."""
+    if not isinstance(exception, OperationalError | PoolTimeout) or not is_pool_timeout(exception):
+        return None
+    busy = server_busy()
+    response = JsonResponse(busy.as_body(), status=busy.status)
+    response["Retry-After"] = busy.headers["Retry-After"]
+    return response

@@ -62,11 +62,17 @@ _authenticated_view = SongStreamView.as_view()
 
 @require_safe
 def song_stream(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """With `?token=` (the signed `stream_url`): served without a credential lookup. Without it:
-    the API view, with the usual authentication."""
+    """With `?token=` (the signed `stream_url`): served without a credential lookup (and usually
+    before the URL is even resolved: musics.stream_fast_path). Without it: the API view, with the
+    usual authentication."""
     token = request.GET.get("token")
     if token is None:
         return _authenticated_view(request, pk=pk)
+    return signed_song_stream(request, pk=pk, token=token)
+
+
+def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResponseBase:
+    """A song through its signed link: the token is the only credential."""
     user_id = stream_token_user_id(token, song_id=pk)
     if user_id is None:
         return JsonResponse(

@@ -1,0 +1,67 @@
+"""Signed stream links, answered before the session, page and sign-in middleware.
+
+A player fetches a song as many Range requests, each on the signed `stream_url`, whose token is
+the only credential. Sessions, CSRF, messages, allauth, the sign-in budget and URL resolution have
+nothing to add to such a request, and skipping them is most of Django's cost per range
+(benchmarks/stream.py). The middleware sits after the ones that set security and CORS headers, so
+the answer carries the same headers as any other; everything else goes down the stack as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from django.core.signals import setting_changed
+from django.db import OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import ResolverMatch, reverse
+from django_prometheus.middleware import PrometheusAfterMiddleware
+from psycopg_pool import PoolTimeout
+
+from core.db_busy import server_busy_response
+from musics.api.stream_views import signed_song_stream
+
+URL_NAME = "song-stream"
+
+
+@receiver(setting_changed)
+def _forget_stream_path(*, setting: str, **kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":  # tests mount the view on their own URLconf
+        _stream_path.cache_clear()
+
+
+@cache
+def _stream_path() -> re.Pattern[str]:
+    """The stream route as a pattern, from the URLconf itself (`/api/songs/<pk>/stream/`)."""
+    before, _, after = reverse(URL_NAME, args=[1]).rpartition("/1/")
+    return re.compile(f"^{re.escape(before)}/(?P<pk>[0-9]{{1,18}})/{re.escape(after)}$")
+
+
+class SignedStreamMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        # Requests by view and status, as the last middleware would have counted this one.
+        self._serve_counted = PrometheusAfterMiddleware(self._serve)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        match = _stream_path().match(request.path_info)
+        if match is None or request.method not in ("GET", "HEAD") or "token" not in request.GET:
+            return self.get_response(request)
+        pk = int(match["pk"])
+        request.resolver_match = ResolverMatch(signed_song_stream, (), {"pk": pk}, url_name=URL_NAME)
+        return self._serve_counted(request)
+
+    def _serve(self, request: HttpRequest) -> HttpResponseBase:
+        assert request.resolver_match is not None
+        try:
+            return signed_song_stream(
+                request, pk=request.resolver_match.kwargs["pk"], token=request.GET["token"]
+            )
+        except (OperationalError, PoolTimeout) as exc:
+            busy = server_busy_response(exc)
+            if busy is None:
+                raise
+            return busy
