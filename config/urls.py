@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core.metrics import metrics_view
 from core.views import health, not_found, ready
 from musics.admin import stats_view as admin_stats_view
+from scrobbling.api.token_views import ListenBrainzTokenView
 from users.api.urls import auth_urlpatterns
 from users.api.vault_views import ConnectionsView
 
 handler404 = "core.views.not_found"
+LISTENBRAINZ_API = ("scrobbling.api.urls", "scrobbling")
 handler500 = "core.views.server_error"
 
 urlpatterns = [
@@ -27,6 +29,10 @@ urlpatterns = [
     path("spotify/", include("credentials.api.urls")),
     path("music/", include("listening.api.urls")),
     path("users/connections/", ConnectionsView.as_view(), name="user-connections"),
+    path("users/listenbrainz-token/", ListenBrainzTokenView.as_view(), name="listenbrainz-token"),
+    # The ListenBrainz-compatible API, at both roots clients build (scrobbling/api/urls.py).
+    path("1/", include(LISTENBRAINZ_API, namespace="listenbrainz")),
+    path("apis/listenbrainz/1/", include(LISTENBRAINZ_API, namespace="listenbrainz-apis")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from a URL: no inline script (Content-Security-Policy).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

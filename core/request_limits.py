@@ -40,6 +40,9 @@ UPLOAD_VIEWS: dict[str, tuple[str, ...]] = {
     "admin:musics_album_add": ("MAX_COVER_BYTES",),
     "admin:musics_album_change": ("MAX_COVER_BYTES",),
     "admin:users_user_change": ("MAX_USER_IMAGE_BYTES",),
+    # ListenBrainz submissions: up to 1000 listens of 10,240 bytes (scrobbling/validation.py).
+    "listenbrainz:submit-listens": ("LISTENBRAINZ_MAX_BODY_BYTES",),
+    "listenbrainz-apis:submit-listens": ("LISTENBRAINZ_MAX_BODY_BYTES",),
 }
 
 ASGIApp = Callable[..., Awaitable[None]]

@@ -1,0 +1,67 @@
+"""`/users/listenbrainz-token/`: make (or remake), show the state of, and revoke your ListenBrainz token,
+and choose whether your listens are readable without it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import NotFound
+from scrobbling import selectors, services
+from scrobbling.api.serializers import ListenBrainzTokenStateSerializer, ScrobbleSettingsSerializer
+from users.models import User
+
+
+def token_state(request: Any, user: User, *, token: str | None = None) -> dict[str, Any]:
+    """What the Connections page and the API show about a user's scrobbling setup."""
+    row = selectors.token_of(user=user)
+    state: dict[str, Any] = {
+        "has_token": row is not None,
+        "prefix": row.prefix if row else None,
+        "created_at": row.created_at if row else None,
+        "last_used_at": row.last_used_at if row else None,
+        "user_name": user.user_name,
+        "public_listens": selectors.listens_public(user=user),
+        "api_root": request.build_absolute_uri("/"),
+        "api_root_alternative": request.build_absolute_uri("/apis/listenbrainz/"),
+    }
+    if token is not None:
+        state["token"] = token
+    return state
+
+
+class ListenBrainzTokenView(APIView):
+    """GET the state; POST makes a new token (the old one stops working) and shows it once; DELETE
+    revokes it; PATCH `{"public_listens": true}` lets anyone read your listens through the API."""
+
+    @extend_schema(responses=ListenBrainzTokenStateSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(ListenBrainzTokenStateSerializer(token_state(request, request.user)).data)
+
+    @extend_schema(request=None, responses={201: ListenBrainzTokenStateSerializer})
+    def post(self, request: Request) -> Response:
+        token = services.listenbrainz_token_issue(user=request.user)
+        data = ListenBrainzTokenStateSerializer(token_state(request, request.user, token=token)).data
+        response = Response(data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=ScrobbleSettingsSerializer, responses=ListenBrainzTokenStateSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = ScrobbleSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.scrobble_settings_update(
+            user=request.user, public_listens=serializer.validated_data["public_listens"]
+        )
+        return Response(ListenBrainzTokenStateSerializer(token_state(request, request.user)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not services.listenbrainz_token_revoke(user=request.user):
+            raise NotFound("You have no ListenBrainz token to revoke.")
+        return Response(status=status.HTTP_204_NO_CONTENT)

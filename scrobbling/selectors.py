@@ -1,0 +1,86 @@
+"""Scrobbling reads: users by public name, their listens in ListenBrainz's paging, playing-now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from listening.models import Listen
+from scrobbling.models import ListenBrainzToken, PlayingNow, ScrobbleSettings
+from users.models import User
+
+# What a listen read needs from each row (a 1000-listen page builds no model instances).
+LISTEN_FIELDS = (
+    "title",
+    "artist",
+    "album",
+    "played_at",
+    "created_at",
+    "source",
+    "track_url",
+    "duration_ms",
+    "track_mbid",
+    "artist_mbid",
+    "album_mbid",
+    "client",
+    "additional_info",
+)
+
+
+@dataclass(frozen=True)
+class ListensPage:
+    listens: list[dict[str, Any]]  # LISTEN_FIELDS of each listen, newest first
+    latest_listen_ts: int | None
+    oldest_listen_ts: int | None
+
+
+def user_by_name(*, name: str) -> User | None:
+    """The active user with this public name (whatever its case)."""
+    if not name:
+        return None
+    return User.objects.filter(user_name__iexact=name, is_active=True).first()
+
+
+def listens_public(*, user: User) -> bool:
+    return ScrobbleSettings.objects.filter(user=user, public_listens=True).exists()
+
+
+def token_of(*, user: User) -> ListenBrainzToken | None:
+    return ListenBrainzToken.objects.filter(user=user).first()
+
+
+def _ts(moment: datetime | None) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def listens_page(*, user: User, min_ts: int | None, max_ts: int | None, count: int) -> ListensPage:
+    """Up to `count` listens of every source, newest first, strictly between `min_ts` and `max_ts`.
+
+    With only `min_ts`, the `count` listens just after it (so a client paging forward misses none);
+    otherwise the `count` newest before `max_ts` (or now).
+    """
+    listens = Listen.objects.filter(user=user)
+    if min_ts is not None:
+        listens = listens.filter(played_at__gt=datetime.fromtimestamp(min_ts, tz=UTC))
+    if max_ts is not None:
+        listens = listens.filter(played_at__lt=datetime.fromtimestamp(max_ts, tz=UTC))
+    if min_ts is not None and max_ts is None:
+        rows = list(listens.order_by("played_at", "id").values(*LISTEN_FIELDS)[:count])
+        rows.reverse()
+    else:
+        rows = list(listens.order_by("-played_at", "-id").values(*LISTEN_FIELDS)[:count])
+    bounds = Listen.objects.filter(user=user).aggregate(latest=Max("played_at"), oldest=Min("played_at"))
+    return ListensPage(rows, _ts(bounds["latest"]), _ts(bounds["oldest"]))
+
+
+def listen_count(*, user: User) -> int:
+    return Listen.objects.filter(user=user).count()
+
+
+def playing_now_of(*, user: User) -> PlayingNow | None:
+    """What the user is playing now, if a player said so and the track has not run out."""
+    return PlayingNow.objects.filter(user=user, expires_at__gt=timezone.now()).first()
