@@ -10,14 +10,16 @@ the answer carries the same headers as any other; everything else goes down the 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from django.core.signals import setting_changed
 from django.db import OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import ResolverMatch, reverse
+from django.urls import reverse
 from django_prometheus.middleware import PrometheusAfterMiddleware
 from psycopg_pool import PoolTimeout
 
@@ -40,28 +42,46 @@ def _stream_path() -> re.Pattern[str]:
     return re.compile(f"^{re.escape(before)}/(?P<pk>[0-9]{{1,18}})/{re.escape(after)}$")
 
 
+class _StreamMetrics:
+    """What the last middleware (django-prometheus) would count for the view: responses by status,
+    view and method, and latency by view. The series are bound once: `labels()` costs more than
+    the count."""
+
+    def __init__(self) -> None:
+        self._metrics = PrometheusAfterMiddleware.metrics_cls.get_instance()
+        self._series: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+    def record(self, *, status: int, method: str, seconds: float) -> None:
+        series = self._series.get((status, method))
+        if series is None:
+            labels = {"view": URL_NAME, "method": method}
+            series = self._series[(status, method)] = (
+                self._metrics.responses_by_status_view_method.labels(status=str(status), **labels),
+                self._metrics.requests_latency_by_view_method.labels(**labels),
+            )
+        responses, latency = series
+        responses.inc()
+        latency.observe(seconds)
+
+
 class SignedStreamMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        # Requests by view and status, as the last middleware would have counted this one.
-        self._serve_counted = PrometheusAfterMiddleware(self._serve)
+        self.metrics = _StreamMetrics()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         match = _stream_path().match(request.path_info)
         if match is None or request.method not in ("GET", "HEAD") or "token" not in request.GET:
             return self.get_response(request)
-        pk = int(match["pk"])
-        request.resolver_match = ResolverMatch(signed_song_stream, (), {"pk": pk}, url_name=URL_NAME)
-        return self._serve_counted(request)
-
-    def _serve(self, request: HttpRequest) -> HttpResponseBase:
-        assert request.resolver_match is not None
+        started = time.perf_counter()
         try:
-            return signed_song_stream(
-                request, pk=request.resolver_match.kwargs["pk"], token=request.GET["token"]
-            )
+            response = signed_song_stream(request, pk=int(match["pk"]), token=request.GET["token"])
         except (OperationalError, PoolTimeout) as exc:
             busy = server_busy_response(exc)
             if busy is None:
                 raise
-            return busy
+            response = busy
+        self.metrics.record(
+            status=response.status_code, method=request.method, seconds=time.perf_counter() - started
+        )
+        return response
