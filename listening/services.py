@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 
 from core.errors import AppError
 from listening import sources
-from listening.importers import ListenRow
+from listening.importers import TEXT_LIMIT, ListenRow
 from listening.store import listens_store
 from providers import base as provider_errors
 from users.models import User
@@ -54,3 +56,32 @@ def lastfm_fetch_recent(*, user: User, limit: int = LASTFM_DEFAULT_LIMIT) -> tup
         new = listens_store(user_id=user.pk, rows=rows)
     logger.info("User %s fetched %s Last.fm scrobbles (%s new)", user.pk, len(rows), new)
     return rows, account.username
+
+
+def listen_record(
+    *,
+    user_ids: Iterable[int],
+    title: str,
+    artist: str,
+    played_at: datetime,
+    source: str,
+    album: str = "",
+    duration_ms: int = 0,
+    album_thumbnail: str = "",
+    track_url: str = "",
+) -> int:
+    """One play heard by each of these users (a room's members, say), stored as every import
+    stores its pages: text cut to the columns, time to the second, once per user however often it
+    is recorded again. Returns how many listens were new."""
+    row = ListenRow(
+        title=title[:TEXT_LIMIT],
+        artist=artist[:TEXT_LIMIT],
+        album=album[:TEXT_LIMIT],
+        played_at=played_at.replace(microsecond=0),
+        source=source,
+        duration_ms=duration_ms,
+        album_thumbnail=album_thumbnail,
+        track_url=track_url,
+    )
+    with transaction.atomic():
+        return sum(listens_store(user_id=user_id, rows=[row]) for user_id in user_ids)
