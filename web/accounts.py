@@ -65,11 +65,16 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    services.user_name_ensure(user=request.user)
     form = ProfileForm(
-        request.POST or None, request.FILES or None, initial={"full_name": request.user.full_name}
+        request.POST or None,
+        request.FILES or None,
+        initial={"full_name": request.user.full_name, "user_name": request.user.user_name},
     )
     if request.method == "POST" and form.is_valid():
         try:
+            if form.cleaned_data["user_name"]:
+                services.user_name_set(user=request.user, user_name=form.cleaned_data["user_name"])
             services.user_update_profile(
                 user=request.user,
                 full_name=form.cleaned_data["full_name"],

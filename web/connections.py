@@ -30,6 +30,7 @@ from users.models import User
 from users.selectors import Connection, api_key_list, connection_list
 from users.vault_registry import SERVICES, VaultService, vault_service
 from web.history import user_timezone
+from web.scrobbling import listenbrainz_panel
 
 SYNC_JOBS_SHOWN = 5
 CATEGORIES = (("music", "Music"), ("video", "Video"), ("gaming", "Gaming"))
@@ -113,6 +114,7 @@ def _page(
     card: dict | None = None,
     sync_notice: Notice | None = None,
     status: int = 200,
+    listenbrainz: dict | None = None,
 ) -> HttpResponse:
     connections = _connections_by_name(request.user)
     cards = {name: _card(spec, connections.get(name), None, None) for name, spec in SERVICES.items()}
@@ -127,8 +129,14 @@ def _page(
         "groups": [(label, items) for label, items in groups if items],
         "spotify_flash": _spotify_flash(request),
         **_sync_context(request.user, connections, sync_notice),
+        "listenbrainz": listenbrainz or listenbrainz_panel(request, request.user),
     }
     return _render(request, "web/connections.html", context, status=status)
+
+
+def connections_page(request: HttpRequest, *, listenbrainz: dict | None = None) -> HttpResponse:
+    """The whole page, with the ListenBrainz panel as given (web/scrobbling.py)."""
+    return _page(request, listenbrainz=listenbrainz)
 
 
 def _card_response(

@@ -44,6 +44,12 @@ class SignUpForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    user_name = forms.CharField(
+        label="User name",
+        max_length=40,
+        required=False,
+        help_text="Your public name in addresses, and the user name scrobblers see (ListenBrainz API).",
+    )
     image = forms.FileField(label="Picture", required=False)
     remove_image = forms.BooleanField(label="Remove the picture", required=False)
 

@@ -144,7 +144,7 @@ def test_the_next_page_keeps_the_filters(browser, user):
     listen(user, timezone.now() - timedelta(days=3), title="Elsewhere", source="spotify")
 
     first = browser.get("/history?source=lastfm").content.decode()
-    next_url = re.search(r'hx-get="([^"]+)"', first).group(1).replace("&amp;", "&")
+    next_url = re.search(r'class="listen-more" hx-get="([^"]+)"', first).group(1).replace("&amp;", "&")
     part = browser.get("/history" + next_url, **HTMX).content.decode()
 
     assert "source=lastfm" in next_url
