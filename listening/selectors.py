@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
 
 from listening.models import Listen, SyncJob
 from users.models import User
@@ -29,3 +34,77 @@ def top_artists(*, user: User, limit: int) -> list[tuple[str, int]]:
     for artist, count in rows:
         plays[artist.lower()] += count
     return plays.most_common(limit)
+
+
+# --- The history page's keyset pages and charts ---------------------------------------------------
+
+Cursor = tuple[datetime, int]  # (played_at, id) of the last listen shown
+
+
+def listen_cursor_encode(listen: Listen) -> str:
+    return f"{listen.played_at.astimezone(UTC).isoformat()}|{listen.pk}"
+
+
+def listen_cursor_decode(value: str) -> Cursor | None:
+    """The cursor a page handed out, or None for anything else (the first page is shown)."""
+    stamp, _, pk = value.partition("|")
+    try:
+        played_at, listen_id = datetime.fromisoformat(stamp), int(pk)
+    except ValueError:
+        return None
+    if played_at.tzinfo is None:
+        played_at = played_at.replace(tzinfo=UTC)
+    return played_at, listen_id
+
+
+def listen_page(listens: QuerySet[Listen], *, before: Cursor | None, size: int) -> tuple[list[Listen], bool]:
+    """A keyset page of `listens` (newest first) after `before`, and whether more follow: no OFFSET,
+    so a deep page costs what the first does."""
+    if before is not None:
+        played_at, listen_id = before
+        listens = listens.filter(Q(played_at__lt=played_at) | Q(played_at=played_at, id__lt=listen_id))
+    rows = list(listens[: size + 1])
+    return rows[:size], len(rows) > size
+
+
+@dataclass(frozen=True)
+class ListenActivity:
+    """Plays over the last days, counted in one time zone."""
+
+    per_day: list[tuple[date, int]]  # every day, oldest first, zeros included
+    per_hour: list[int]  # 24 counts, by hour of the day
+    top_artists: list[tuple[str, int]]
+    top_tracks: list[tuple[str, str, int]]  # title, artist, plays
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.per_day)
+
+
+def listen_activity(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int, top: int) -> ListenActivity:
+    """Four GROUP BY queries over the last `days` days (counted in `tz`, today included)."""
+    today = timezone.now().astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    recent = listens.filter(played_at__gte=datetime.combine(first, time.min, tzinfo=tz)).order_by()
+    counts = dict(
+        recent.annotate(day=TruncDate("played_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    hours = [0] * 24
+    for hour, n in (
+        recent.annotate(hour=ExtractHour("played_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .values_list("hour", "n")
+    ):
+        hours[hour] = n
+    artists = recent.values("artist").annotate(n=Count("id")).order_by("-n", "artist")[:top]
+    tracks = recent.values("title", "artist").annotate(n=Count("id")).order_by("-n", "title", "artist")[:top]
+    return ListenActivity(
+        per_day=[(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)],
+        per_hour=hours,
+        top_artists=[(row["artist"], row["n"]) for row in artists],
+        top_tracks=[(row["title"], row["artist"], row["n"]) for row in tracks],
+    )

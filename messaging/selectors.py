@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, When
 
 from messaging.models import Message
 from users.models import User
@@ -49,3 +51,39 @@ def conversation(*, user: User, other: User) -> QuerySet[Message]:
     """The messages between `user` and `other`, oldest first."""
     queryset = Message.objects.filter(Q(sender=user, receiver=other) | Q(sender=other, receiver=user))
     return _with_people(queryset).order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    other: User
+    last: Message
+    unread: int
+
+
+def conversation_list(*, user: User) -> list[ConversationSummary]:
+    """The people `user` has messages with, the latest conversation first (three queries in all)."""
+    per_person = (
+        message_list_for(user=user)
+        .order_by()
+        .annotate(
+            other_id=Case(
+                When(sender=user, then=F("receiver_id")), default=F("sender_id"), output_field=IntegerField()
+            )
+        )
+        .values("other_id")
+        .annotate(last_id=Max("id"), unread=Count("id", filter=Q(receiver=user, read_at__isnull=True)))
+    )
+    rows = {row["last_id"]: row for row in per_person}
+    summaries = []
+    for message in message_list_for(user=user).filter(pk__in=rows):
+        other = message.receiver if message.sender_id == user.id else message.sender
+        summaries.append(ConversationSummary(other=other, last=message, unread=rows[message.id]["unread"]))
+    return summaries
+
+
+def conversation_latest(*, user: User, other: User, limit: int) -> tuple[list[Message], int]:
+    """The last `limit` messages between them, oldest first, and how many earlier ones are not shown."""
+    thread = conversation(user=user, other=other)
+    total = thread.count()
+    shown = list(thread[max(total - limit, 0) :])
+    return shown, total - len(shown)

@@ -11,9 +11,10 @@ from users.tokens import password_fingerprint_matches
 from users.vault_registry import vault_service
 
 
-def user_list_others(*, user: User) -> QuerySet[User]:
-    """Every active account except the requester's, by name."""
-    return User.objects.filter(is_active=True).exclude(pk=user.pk).order_by("full_name", "id")
+def user_list_others(*, user: User, name_contains: str = "") -> QuerySet[User]:
+    """Every active account except the requester's, by name; `name_contains` narrows it."""
+    people = User.objects.filter(is_active=True).exclude(pk=user.pk).order_by("full_name", "id")
+    return people.filter(full_name__icontains=name_contains) if name_contains else people
 
 
 def user_list_active() -> QuerySet[User]:

@@ -9,13 +9,12 @@ and drawn as SVG on the server (`web.charts`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
@@ -24,7 +23,13 @@ from django.utils.safestring import SafeString
 
 from listening.filters import ListenFilter
 from listening.models import Listen, Source
-from listening.selectors import listen_list
+from listening.selectors import (
+    listen_activity,
+    listen_cursor_decode,
+    listen_cursor_encode,
+    listen_list,
+    listen_page,
+)
 from users.models import User
 from web import charts
 
@@ -66,27 +71,6 @@ def _filter_data(params: QueryDict, tz: ZoneInfo, *, with_dates: bool = True) ->
     return data
 
 
-def cursor_encode(listen: Listen) -> str:
-    return f"{listen.played_at.astimezone(UTC).isoformat()}|{listen.pk}"
-
-
-def cursor_decode(value: str) -> tuple[datetime, int] | None:
-    stamp, _, pk = value.partition("|")
-    try:
-        played_at, listen_id = datetime.fromisoformat(stamp), int(pk)
-    except ValueError:
-        return None
-    if played_at.tzinfo is None:
-        played_at = played_at.replace(tzinfo=UTC)
-    return played_at, listen_id
-
-
-def _older_than(listens: QuerySet[Listen], cursor: tuple[datetime, int]) -> QuerySet[Listen]:
-    """The rows after `cursor` in (played_at, id) descending order: a keyset page, no OFFSET."""
-    played_at, listen_id = cursor
-    return listens.filter(Q(played_at__lt=played_at) | Q(played_at=played_at, id__lt=listen_id))
-
-
 @dataclass(frozen=True)
 class Charts:
     days: int
@@ -98,43 +82,18 @@ class Charts:
 
 
 def history_charts(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int) -> Charts:
-    """Four GROUP BY queries over the last `days` days (counted in `tz`, today included)."""
-    today = timezone.now().astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    recent = listens.filter(played_at__gte=datetime.combine(first, time.min, tzinfo=tz)).order_by()
-
-    counts = dict(
-        recent.annotate(day=TruncDate("played_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    per_day = [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
-    hours = [0] * 24
-    for hour, n in (
-        recent.annotate(hour=ExtractHour("played_at", tzinfo=tz))
-        .values("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    ):
-        hours[hour] = n
-    artists = [
-        charts.Ranked(row["artist"], row["n"])
-        for row in recent.values("artist").annotate(n=Count("id")).order_by("-n", "artist")[:TOP]
-    ]
-    tracks = [
-        charts.Ranked(row["title"], row["n"], row["artist"])
-        for row in recent.values("title", "artist")
-        .annotate(n=Count("id"))
-        .order_by("-n", "title", "artist")[:TOP]
-    ]
+    activity = listen_activity(listens=listens, tz=tz, days=days, top=TOP)
     return Charts(
         days=days,
-        total=sum(counts.values()),
-        per_day=charts.daily_bars(per_day, label=f"Plays per day, last {days} days"),
-        top_artists=charts.ranked_bars(artists, label="Top artists"),
-        top_tracks=charts.ranked_bars(tracks, label="Top tracks"),
-        clock=charts.hour_clock(hours, label="Plays by hour of day"),
+        total=activity.total,
+        per_day=charts.daily_bars(activity.per_day, label=f"Plays per day, last {days} days"),
+        top_artists=charts.ranked_bars(
+            [charts.Ranked(name, n) for name, n in activity.top_artists], label="Top artists"
+        ),
+        top_tracks=charts.ranked_bars(
+            [charts.Ranked(title, n, artist) for title, artist, n in activity.top_tracks], label="Top tracks"
+        ),
+        clock=charts.hour_clock(activity.per_hour, label="Plays by hour of day"),
     )
 
 
@@ -161,13 +120,10 @@ def _listen_page(
     user: User, params: QueryDict, tz: ZoneInfo
 ) -> tuple[ListenFilter, list[Listen], str | None]:
     filterset = ListenFilter(_filter_data(params, tz), queryset=listen_list(user=user))
-    listens = filterset.qs
-    cursor = cursor_decode(params.get("before", ""))
-    if cursor is not None:
-        listens = _older_than(listens, cursor)
-    rows = list(listens[: PAGE_SIZE + 1])
-    next_url = _url_with(params, before=cursor_encode(rows[PAGE_SIZE - 1])) if len(rows) > PAGE_SIZE else None
-    return filterset, rows[:PAGE_SIZE], next_url
+    before = listen_cursor_decode(params.get("before", ""))
+    rows, more = listen_page(filterset.qs, before=before, size=PAGE_SIZE)
+    next_url = _url_with(params, before=listen_cursor_encode(rows[-1])) if more else None
+    return filterset, rows, next_url
 
 
 @login_required
