@@ -14,19 +14,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.crypto import EncryptedSecretField
+from core.platforms import PLATFORM_CHOICES
 
 TOKEN_EXPIRY_MARGIN = timedelta(seconds=60)
 
 
 class AbstractMusicPlatform(models.Model):
-    PLATFORM_CHOICES = [
-        ("spotify", "Spotify"),
-        ("youtube_music", "YouTube Music"),
-        ("amazon_music", "Amazon Music"),
-        ("apple_music", "Apple Music"),
-        ("deezer", "Deezer"),
-        ("tidal", "Tidal"),
-    ]
+    PLATFORM_CHOICES = PLATFORM_CHOICES  # the seed's class attribute, from the one registry
 
     name = models.CharField(max_length=50, choices=PLATFORM_CHOICES)
     is_active = models.BooleanField(default=True)

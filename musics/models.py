@@ -13,17 +13,11 @@ from django.db import models
 from django.utils import timezone
 
 from core.models import TimeStampedModel
+from core.platforms import PLATFORM_CHOICES
 
 
 class Platform(models.Model):
-    PLATFORM_CHOICES = [
-        ("spotify", "Spotify"),
-        ("youtube_music", "YouTube Music"),
-        ("amazon_music", "Amazon Music"),
-        ("apple_music", "Apple Music"),
-        ("deezer", "Deezer"),
-        ("tidal", "Tidal"),
-    ]
+    PLATFORM_CHOICES = PLATFORM_CHOICES  # the seed's class attribute, from the one registry
 
     name = models.CharField(max_length=50, choices=PLATFORM_CHOICES)
     link = models.URLField()
