@@ -37,6 +37,10 @@ class SandboxHandle:
         """The next `count` (default 1) calls to `channel` fail as asked."""
         self._request("POST", "/_sandbox/faults", {"channel": channel, "kind": kind, **options})
 
+    def clear_faults(self) -> None:
+        """Every pending fault forgotten (one with `count=-1` lasts until then)."""
+        self._request("DELETE", "/_sandbox/faults")
+
     def calls(self, channel: str | None = None) -> list[dict[str, Any]]:
         query = f"?channel={channel}" if channel else ""
         return self._request("GET", f"/_sandbox/calls{query}")["calls"]

@@ -27,7 +27,7 @@ from websockets.sync.client import connect as websocket_connect
 
 from config.celery import app as celery_app
 from tests.factories import UserFactory
-from tests.processes import database_url, free_port
+from tests.processes import database_url, free_port, serve_environment, wait_for
 from users.services import auth_credentials_issue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -158,28 +158,22 @@ def served(transactional_db, tmp_path) -> Iterator[Served]:
         pytest.skip("needs PostgreSQL and REDIS_URL: `make serve` refuses anything else (CI sets both)")
     port = free_port()
     served = Served(f"http://127.0.0.1:{port}", port, f"musichub-serve-test-{port}", tmp_path / "serve.log")
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "WEB_BIND": f"127.0.0.1:{port}",
-        "WEB_WORKERS": str(WEB_WORKERS),
-        "CELERY_WORKER_CONCURRENCY": "1",
-        "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "celerybeat-schedule"),
-        "DATABASE_POOL_MIN_SIZE": str(POOL_MIN),
-        "DATABASE_POOL_MAX_SIZE": str(POOL_MAX),
-        "DATABASE_POOL_MAX_IDLE": "2",
+    environment = serve_environment(
+        database_url=database_url(),
+        redis_url=settings.REDIS_URL,
+        scratch=tmp_path,
+        WEB_BIND=f"127.0.0.1:{port}",
+        WEB_WORKERS=str(WEB_WORKERS),
+        CELERY_WORKER_CONCURRENCY="1",
+        DATABASE_POOL_MIN_SIZE=str(POOL_MIN),
+        DATABASE_POOL_MAX_SIZE=str(POOL_MAX),
+        DATABASE_POOL_MAX_IDLE="2",
         # Beat's own schedules would start tasks at any moment; this test starts the one it counts.
-        "LISTENING_SYNC_MINUTES": "0",
-        "SYNC_WATCHDOG_SECONDS": "0",
-        "WORKER_HEARTBEAT_SECONDS": "0",
-        "PGAPPNAME": served.application_name,  # libpq tags every connection of the process set
-    }
+        LISTENING_SYNC_MINUTES="0",
+        SYNC_WATCHDOG_SECONDS="0",
+        WORKER_HEARTBEAT_SECONDS="0",
+        PGAPPNAME=served.application_name,  # libpq tags every connection of the process set
+    )
     process = subprocess.Popen(
         ["make", "--no-print-directory", "serve"],  # noqa: S607 - make from PATH, as a developer runs it
         cwd=BASE_DIR,
@@ -233,16 +227,6 @@ class Sampler(threading.Thread):
                 ).fetchone()[0]
                 self.peak = max(self.peak, count)
                 time.sleep(0.05)
-
-
-def wait_for(condition, timeout: float) -> float:
-    """Seconds until condition() held; fails after timeout."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not within {timeout} s")
-        time.sleep(0.2)
-    return time.monotonic() - started
 
 
 def test_make_serve_answers_http_and_websockets_under_load_within_the_pools(served: Served) -> None:
