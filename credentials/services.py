@@ -78,11 +78,16 @@ def _check_youtube(credential: YouTubeMusicCredential) -> CredentialCheck:
 
 def _check_amazon(credential: AmazonMusicCredential) -> CredentialCheck:
     _require(credential, "client_id", "client_secret")
-    client = AmazonMusicClient(settings.AMAZON_AUTH_URL, settings.AMAZON_MUSIC_API_URL)
+    client = AmazonMusicClient(
+        settings.AMAZON_AUTH_URL,
+        settings.AMAZON_MUSIC_API_URL,
+        client_id=credential.client_id,
+        client_secret=credential.client_secret,
+    )
     if credential.access_token:
         return client.check_credentials(credential.access_token)
     if credential.refresh_token:
-        tokens = client.refresh(credential.client_id, credential.client_secret, credential.refresh_token)
+        tokens = client.refresh(refresh_token=credential.refresh_token)
         return client.check_credentials(tokens.access_token)
     raise CredentialIncomplete("An access or refresh token from Login with Amazon is required to check it.")
 

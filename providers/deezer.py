@@ -28,8 +28,8 @@ from providers.base import (
     ProviderUnavailable,
     json_body,
     raise_for_transport_status,
-    send,
 )
+from providers.client import OAuthClient, ProviderClient
 from providers.types import AuthorizationRequest, CredentialCheck, OAuthTokens
 
 PROVIDER = "Deezer"
@@ -52,11 +52,12 @@ class DeezerUser:
     email: str | None = None  # only with the `email` permission
 
 
-class DeezerClient:
+class DeezerClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, access_token: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.access_token = access_token
-        self.client = client
 
     def me(self) -> DeezerUser:
         return _parse_user(self._get("/user/me"))
@@ -71,18 +72,14 @@ class DeezerClient:
         return CredentialCheck(account=str(user.id), detail=f"signed in as {user.name}", extra=extra)
 
     def _get(self, path: str) -> dict[str, Any]:
-        response = send(
-            "GET",
-            f"{self.api_url}{path}",
-            provider=PROVIDER,
-            client=self.client,
-            params={"access_token": self.access_token},
-        )
+        response = self._send("GET", path, params={"access_token": self.access_token})
         return _checked_body(response)
 
 
-class DeezerConnect:
-    """The connect flow of one registered Deezer app."""
+class DeezerConnect(OAuthClient):
+    """The connect flow of one registered Deezer app (its app id and secret are the OAuth client)."""
+
+    provider = PROVIDER
 
     def __init__(
         self,
@@ -92,35 +89,43 @@ class DeezerConnect:
         redirect_uri: str,
         client: httpx.Client | None = None,
     ) -> None:
-        self.connect_url = connect_url.rstrip("/")
-        self.app_id = app_id
-        self.secret = secret
-        self.redirect_uri = redirect_uri
-        self.client = client
+        super().__init__(
+            connect_url, client_id=app_id, client_secret=secret, redirect_uri=redirect_uri, client=client
+        )
 
     def authorization_url(self, *, perms: Iterable[str], state: str | None = None) -> AuthorizationRequest:
         """Where to send the user; Deezer redirects back with `code` (or `error_reason=user_denied`)."""
         state = state or secrets.token_urlsafe(24)
         query = urlencode(
             {
-                "app_id": self.app_id,
-                "redirect_uri": self.redirect_uri,
+                "app_id": self.client_id,
+                "redirect_uri": self.redirect_uri or "",
                 "perms": ",".join(perms),
                 "state": state,
             }
         )
-        return AuthorizationRequest(url=f"{self.connect_url}/oauth/auth.php?{query}", state=state)
+        return AuthorizationRequest(url=f"{self.base_url}/oauth/auth.php?{query}", state=state)
 
-    def exchange_code(self, code: str) -> OAuthTokens:
-        response = send(
+    def exchange_code(self, *, code: str, code_verifier: str | None = None) -> OAuthTokens:
+        """Deezer's token endpoint is not RFC 6749: a GET with the app id and secret in the query, and
+        no PKCE (a verifier is refused rather than dropped). There is no refresh token either."""
+        if code_verifier:
+            raise ValueError("Deezer's connect flow has no PKCE: there is no code_verifier to send")
+        response = self._send(
             "GET",
-            f"{self.connect_url}/oauth/access_token.php",
-            provider=PROVIDER,
-            client=self.client,
-            params={"app_id": self.app_id, "secret": self.secret, "code": code, "output": "json"},
+            "/oauth/access_token.php",
+            params={
+                "app_id": self.client_id,
+                "secret": self.client_secret or "",
+                "code": code,
+                "output": "json",
+            },
         )
-        raise_for_transport_status(response, provider=PROVIDER)
+        self._raise_for_transport_status(response)
         return parse_access_token_body(response.text, status=response.status_code)
+
+    def refresh(self, *, refresh_token: str) -> OAuthTokens:
+        raise NotImplementedError("Deezer issues no refresh tokens (ask for offline_access instead)")
 
 
 def parse_access_token_body(text: str, *, status: int = 200) -> OAuthTokens:

@@ -28,9 +28,20 @@ def http():
         yield client
 
 
+def amazon_client(settings, http, client_secret: str = AMAZON_CLIENT_SECRET) -> AmazonMusicClient:
+    return AmazonMusicClient(
+        settings.AMAZON_AUTH_URL,
+        settings.AMAZON_MUSIC_API_URL,
+        client_id=AMAZON_CLIENT_ID,
+        client_secret=client_secret,
+        redirect_uri=REDIRECT_URI,
+        client=http,
+    )
+
+
 @pytest.fixture
 def amazon(settings, sandbox, http) -> AmazonMusicClient:
-    return AmazonMusicClient(settings.AMAZON_AUTH_URL, settings.AMAZON_MUSIC_API_URL, client=http)
+    return amazon_client(settings, http)
 
 
 def test_profile_and_check_credentials(amazon, sandbox):
@@ -44,7 +55,7 @@ def test_profile_and_check_credentials(amazon, sandbox):
 
 
 def test_refresh_gives_a_working_access_token(amazon):
-    tokens = amazon.refresh(AMAZON_CLIENT_ID, AMAZON_CLIENT_SECRET, AMAZON_REFRESH_TOKEN)
+    tokens = amazon.refresh(refresh_token=AMAZON_REFRESH_TOKEN)
 
     assert tokens.access_token.startswith("Atza|")
     assert tokens.refresh_token == AMAZON_REFRESH_TOKEN
@@ -56,13 +67,13 @@ def test_refresh_gives_a_working_access_token(amazon):
 def test_code_exchange(amazon, sandbox):
     code = sandbox.admin("amazon_music", "issue_code", redirect_uri=REDIRECT_URI)["code"]
 
-    tokens = amazon.exchange_code(AMAZON_CLIENT_ID, AMAZON_CLIENT_SECRET, code, REDIRECT_URI)
+    tokens = amazon.exchange_code(code=code)
 
     assert tokens.refresh_token
     assert tokens.refresh_token.startswith("Atzr|")
-    assert amazon.refresh(AMAZON_CLIENT_ID, AMAZON_CLIENT_SECRET, tokens.refresh_token).access_token
+    assert amazon.refresh(refresh_token=tokens.refresh_token).access_token
     with pytest.raises(ProviderAuthError) as caught:
-        amazon.exchange_code(AMAZON_CLIENT_ID, AMAZON_CLIENT_SECRET, code, REDIRECT_URI)  # single use
+        amazon.exchange_code(code=code)  # single use
     assert caught.value.reason == "invalid_grant"
 
 
@@ -92,16 +103,16 @@ def test_a_revoked_refresh_token_is_invalid_grant(amazon, sandbox):
     sandbox.admin("amazon_music", "revoke_refresh_token", refresh_token=AMAZON_REFRESH_TOKEN)
 
     with pytest.raises(ProviderAuthError) as caught:
-        amazon.refresh(AMAZON_CLIENT_ID, AMAZON_CLIENT_SECRET, AMAZON_REFRESH_TOKEN)
+        amazon.refresh(refresh_token=AMAZON_REFRESH_TOKEN)
 
     assert caught.value.status == 400
     assert caught.value.reason == "invalid_grant"
     assert not isinstance(caught.value, ProviderTokenExpired)
 
 
-def test_a_wrong_client_secret_is_invalid_client(amazon):
+def test_a_wrong_client_secret_is_invalid_client(settings, sandbox, http):
     with pytest.raises(ProviderAuthError) as caught:
-        amazon.refresh(AMAZON_CLIENT_ID, "wrong", AMAZON_REFRESH_TOKEN)
+        amazon_client(settings, http, client_secret="wrong").refresh(refresh_token=AMAZON_REFRESH_TOKEN)
 
     assert caught.value.reason == "invalid_client"
     assert caught.value.message == "Client authentication failed"

@@ -61,7 +61,7 @@ def test_code_exchange_then_me(settings, sandbox, http):
     answer = authorize(http, request.url)
     assert answer["state"] == "abc"
 
-    tokens = flow.exchange_code(answer["code"])
+    tokens = flow.exchange_code(code=answer["code"])
 
     assert tokens.expires_in == 3600
     assert tokens.expires_at is not None
@@ -78,7 +78,7 @@ def test_offline_access_tokens_never_expire(settings, sandbox, http):
     flow = connect(settings, http)
     answer = authorize(http, flow.authorization_url(perms=["basic_access", "offline_access"]).url)
 
-    tokens = flow.exchange_code(answer["code"])
+    tokens = flow.exchange_code(code=answer["code"])
 
     assert tokens.expires_in is None
     assert tokens.expires_at is None
@@ -95,10 +95,10 @@ def test_a_denied_consent_comes_back_without_a_code(settings, sandbox, http):
 def test_a_code_is_single_use(settings, sandbox, http):
     flow = connect(settings, http)
     code = authorize(http, flow.authorization_url(perms=["basic_access"]).url)["code"]
-    flow.exchange_code(code)
+    flow.exchange_code(code=code)
 
     with pytest.raises(ProviderAuthError) as caught:
-        flow.exchange_code(code)
+        flow.exchange_code(code=code)
 
     assert caught.value.message == "wrong code"
     assert caught.value.reason == "300"
@@ -108,7 +108,7 @@ def test_a_wrong_secret_is_an_auth_error(settings, sandbox, http):
     code = authorize(http, connect(settings, http).authorization_url(perms=["basic_access"]).url)["code"]
 
     with pytest.raises(ProviderAuthError):
-        connect(settings, http, secret="not-the-secret").exchange_code(code)
+        connect(settings, http, secret="not-the-secret").exchange_code(code=code)
 
 
 @pytest.mark.parametrize(
