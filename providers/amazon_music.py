@@ -28,7 +28,7 @@ class AmazonProfile:
     postal_code: str | None = None  # only with the `postal_code` scope
 
 
-class AmazonMusicClient(OAuthClient):
+class AmazonMusicClient(OAuthClient[OAuthTokens]):
     """LWA at `auth_url`, for one app (client id and secret, needed for refresh and code exchange)."""
 
     provider = PROVIDER

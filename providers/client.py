@@ -16,7 +16,7 @@ authorization-code flow writes the same line.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
@@ -31,6 +31,8 @@ from providers.base import (
     send,
 )
 from providers.types import OAuthTokens
+
+TokensT = TypeVar("TokensT", bound=OAuthTokens)  # what a provider's token endpoint gives (PSN adds fields)
 
 
 class ProviderClient:
@@ -83,7 +85,7 @@ class ProviderClient:
         raise error_class(message, provider=self.provider, status=status, reason=reason)
 
 
-class OAuthClient(ProviderClient):
+class OAuthClient(ProviderClient, Generic[TokensT]):
     """A provider with an OAuth 2 authorization-code flow, for one registered app.
 
     `exchange_code` builds the RFC 6749 §4.1.3 form (with the RFC 7636 verifier when the flow used
@@ -105,7 +107,7 @@ class OAuthClient(ProviderClient):
         self.client_secret = client_secret or None
         self.redirect_uri = redirect_uri
 
-    def exchange_code(self, *, code: str, code_verifier: str | None = None) -> OAuthTokens:
+    def exchange_code(self, *, code: str, code_verifier: str | None = None) -> TokensT:
         """Trades the callback's `code` for tokens; `code_verifier` when the authorization URL had a
         PKCE challenge. Needs the `redirect_uri` the flow started with."""
         if not self.redirect_uri:
@@ -117,14 +119,12 @@ class OAuthClient(ProviderClient):
             form["code_verifier"] = code_verifier
         return self._token_request(form)
 
-    def refresh(self, *, refresh_token: str) -> OAuthTokens:
+    def refresh(self, *, refresh_token: str) -> TokensT:
         """A new access token (RFC 6749 §6); an answer without a refresh token keeps this one."""
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         return self._token_request(form, previous_refresh_token=refresh_token)
 
-    def _token_request(
-        self, form: dict[str, str], *, previous_refresh_token: str | None = None
-    ) -> OAuthTokens:
+    def _token_request(self, form: dict[str, str], *, previous_refresh_token: str | None = None) -> TokensT:
         """POSTs `form` to the provider's token endpoint and reads the tokens (each provider's own)."""
         raise NotImplementedError
 

@@ -76,7 +76,7 @@ class DeezerClient(ProviderClient):
         return _checked_body(response)
 
 
-class DeezerConnect(OAuthClient):
+class DeezerConnect(OAuthClient[OAuthTokens]):
     """The connect flow of one registered Deezer app (its app id and secret are the OAuth client)."""
 
     provider = PROVIDER

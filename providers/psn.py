@@ -17,7 +17,6 @@ import binascii
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,8 +31,8 @@ from providers.base import (
     ProviderTokenExpired,
     json_body,
     raise_for_transport_status,
-    send,
 )
+from providers.client import OAuthClient, oauth_tokens
 from providers.types import CredentialCheck, OAuthTokens
 
 PROVIDER = "PlayStation Network"
@@ -66,7 +65,11 @@ class PsnProfile:
     is_me: bool
 
 
-class PsnClient:
+class PsnClient(OAuthClient[PsnTokens]):
+    """Sony's auth service at `auth_url` (the PlayStation app is the OAuth client), its API at `api_url`."""
+
+    provider = PROVIDER
+
     def __init__(
         self,
         auth_url: str,
@@ -77,26 +80,26 @@ class PsnClient:
         client_secret: str,
         redirect_uri: str,
     ) -> None:
-        self.auth_url = auth_url.rstrip("/")
+        super().__init__(
+            auth_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            client=client,
+        )
         self.api_url = api_url.rstrip("/")
-        self.client = client
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.redirect_uri = redirect_uri
 
     # --- authentication ----------------------------------------------------------------------
 
     def authorization_code(self, npsso: str) -> str:
         """Step 2: the code Sony redirects to when the NPSSO cookie is signed in."""
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.auth_url}/authz/v3/oauth/authorize",
-            provider=PROVIDER,
-            client=self.client,
+            "/authz/v3/oauth/authorize",
             params={
                 "access_type": "offline",
                 "client_id": self.client_id,
-                "redirect_uri": self.redirect_uri,
+                "redirect_uri": self.redirect_uri or "",
                 "response_type": "code",
                 "scope": SCOPE,
             },
@@ -123,64 +126,40 @@ class PsnClient:
 
     def exchange_npsso(self, npsso: str) -> PsnTokens:
         """Steps 2 and 3: NPSSO → code → tokens."""
-        code = self.authorization_code(npsso)
-        return self._token(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": self.redirect_uri,
-                "token_format": "jwt",
-            }
-        )
+        return self.exchange_code(code=self.authorization_code(npsso))
 
-    def refresh(self, refresh_token: str) -> PsnTokens:
+    def refresh(self, *, refresh_token: str) -> PsnTokens:
         """New access token; Sony keeps the refresh token unless it sends a new one."""
-        tokens = self._token(
-            {
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token,
-                "scope": SCOPE,
-                "token_format": "jwt",
-            }
-        )
-        if tokens.refresh_token is None:
-            tokens = dataclasses.replace(tokens, refresh_token=refresh_token)
-        return tokens
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "scope": SCOPE}
+        return self._token_request(form, previous_refresh_token=refresh_token)
 
-    def _token(self, form: dict[str, str]) -> PsnTokens:
-        response = send(
+    def _token_request(self, form: dict[str, str], *, previous_refresh_token: str | None = None) -> PsnTokens:
+        """Basic auth with the PlayStation app; JWT tokens, with an id token beside them."""
+        response = self._send(
             "POST",
-            f"{self.auth_url}/authz/v3/oauth/token",
-            provider=PROVIDER,
-            client=self.client,
-            data=form,
-            auth=(self.client_id, self.client_secret),
+            "/authz/v3/oauth/token",
+            data={**form, "token_format": "jwt"},
+            auth=(self.client_id, self.client_secret or ""),
         )
         if response.status_code >= 400:
             _raise_oauth_error(response)
-        body = json_body(response, provider=PROVIDER)
+        body = self._json_object(response, what="the token answer")
+        tokens = oauth_tokens(body, provider=PROVIDER, previous_refresh_token=previous_refresh_token)
         try:
             return PsnTokens(
-                access_token=body["access_token"],
-                token_type=body.get("token_type", "bearer"),
-                expires_in=_optional_int(body.get("expires_in")),
-                refresh_token=body.get("refresh_token"),
-                scope=tuple(body.get("scope", "").split()),
-                obtained_at=datetime.now(UTC),
+                **{field.name: getattr(tokens, field.name) for field in dataclasses.fields(OAuthTokens)},
                 id_token=body.get("id_token"),
                 refresh_token_expires_in=_optional_int(body.get("refresh_token_expires_in")),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError) as exc:
             raise ProviderBadResponse(f"unexpected token answer ({exc!r})", provider=PROVIDER) from exc
 
     # --- API -----------------------------------------------------------------------------------
 
     def profile(self, access_token: str, account_id: str = "me") -> PsnProfile:
-        response = send(
+        response = self._send(
             "GET",
             f"{self.api_url}/userProfile/v1/internal/users/{account_id}/profiles",
-            provider=PROVIDER,
-            client=self.client,
             headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
         )
         if response.status_code >= 400:

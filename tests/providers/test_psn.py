@@ -101,7 +101,7 @@ def test_refresh_issues_a_new_access_token_and_keeps_the_refresh_token(sandbox):
     client = psn(sandbox)
     tokens = client.exchange_npsso(PSN_NPSSO)
 
-    refreshed = client.refresh(tokens.refresh_token)
+    refreshed = client.refresh(refresh_token=tokens.refresh_token)
 
     assert refreshed.access_token != tokens.access_token
     assert refreshed.refresh_token == tokens.refresh_token
@@ -114,7 +114,7 @@ def test_a_revoked_refresh_token_is_invalid_grant(sandbox):
     sandbox.admin("psn", "revoke_refresh_tokens")
 
     with pytest.raises(ProviderAuthError) as caught:
-        client.refresh(tokens.refresh_token)
+        client.refresh(refresh_token=tokens.refresh_token)
 
     assert (caught.value.status, caught.value.reason) == (400, "invalid_grant")
 
