@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app regi
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from core.concurrency import ConcurrencyLimit  # noqa: E402
 from core.request_limits import RequestBodyLimit  # noqa: E402
 from messaging import routing as messaging_routing  # noqa: E402
 from rooms import routing as rooms_routing  # noqa: E402
@@ -21,8 +22,9 @@ websocket_urlpatterns = [*rooms_routing.websocket_urlpatterns, *messaging_routin
 
 application = ProtocolTypeRouter(
     {
-        # An oversized body is refused here, before Django copies it to a temporary file.
-        "http": RequestBodyLimit(django_asgi_app),
+        # An oversized body is refused here, before Django copies it to a temporary file; then no
+        # more requests enter Django at once than the database pool can serve.
+        "http": RequestBodyLimit(ConcurrencyLimit.from_settings(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(SubprotocolAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),

@@ -259,6 +259,11 @@ WEB_BIND = env.str("WEB_BIND", default="127.0.0.1:8000")
 WEB_WORKERS = env.int("WEB_WORKERS", default=2)
 WEB_TIMEOUT = env.int("WEB_TIMEOUT", default=60)
 WEB_GRACEFUL_TIMEOUT = env.int("WEB_GRACEFUL_TIMEOUT", default=20)
+# WEB_MAX_CONCURRENT_REQUESTS: requests inside Django at once in each web process; the others wait
+# in the event loop, and one that waits DATABASE_POOL_TIMEOUT gets a 503 (core/concurrency.py).
+# Defaults to the database pool's size, so every admitted request can have a connection. 0: no limit.
+_POOL_SIZE = DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size", 0)
+WEB_MAX_CONCURRENT_REQUESTS = env.int("WEB_MAX_CONCURRENT_REQUESTS", default=_POOL_SIZE)
 # TASKS_IN_THREADS: without REDIS_URL, run background jobs in threads of the web process (so a
 # request that starts a long sync answers at once). Off in tests, which run them synchronously.
 TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TESTING)

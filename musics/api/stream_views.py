@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
@@ -54,7 +55,7 @@ class SongStreamView(APIView):
         response = song_stream_response(request=request._request, song=song)
         if request.method == "GET" and response.status_code in (200, 206):
             song_play_record(song=song, user=request.user, range_header=request.headers.get("Range"))
-        return response
+        return _database_released(response)
 
 
 _authenticated_view = SongStreamView.as_view()
@@ -89,4 +90,13 @@ def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResp
     if request.method == "GET" and response.status_code in (200, 206):
         listener = SimpleNamespace(pk=user_id, is_authenticated=True)
         song_play_record(song=song, user=listener, range_header=request.headers.get("Range"))
+    return _database_released(response)
+
+
+def _database_released(response: HttpResponseBase) -> HttpResponseBase:
+    """A song's body can take minutes to send; Django would keep the request's database connection
+    until the last byte. The view is done with it: back to the pool now (not inside a transaction,
+    which tests wrap each request in)."""
+    if response.streaming and not connection.in_atomic_block:
+        connection.close()
     return response

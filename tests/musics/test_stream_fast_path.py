@@ -112,3 +112,13 @@ def test_anything_else_goes_down_the_stack(client, song, method, path, status, m
 
     assert response.status_code == status
     assert resolved == [path.format(pk=song.pk).split("?")[0]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_connection_goes_back_before_the_body_is_sent(client, song, listener):
+    from django.db import connection
+
+    response = client.get(signed(song, listener))
+
+    assert connection.connection is None  # returned (to the pool, in production) by the view
+    assert b"".join(response.streaming_content) == song.audio_file.open("rb").read()
