@@ -85,3 +85,11 @@ def listen_record(
     )
     with transaction.atomic():
         return sum(listens_store(user_id=user_id, rows=[row]) for user_id in user_ids)
+
+
+def listens_add(*, user: User, rows: Iterable[ListenRow]) -> int:
+    """A page of listens another app made (ListenBrainz submissions), stored as the imports store
+    theirs: one statement a page, each listen once however often it comes again. Returns how many
+    were new."""
+    with transaction.atomic():
+        return listens_store(user_id=user.pk, rows=rows)

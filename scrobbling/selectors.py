@@ -57,6 +57,26 @@ def _ts(moment: datetime | None) -> int | None:
     return int(moment.timestamp()) if moment is not None else None
 
 
+def token_setup(*, user: User, base_url: str, token: str | None = None) -> dict[str, Any]:
+    """A user's scrobbling setup as the Connections page and /users/listenbrainz-token/ show it: never
+    the token, except `token` once, in the answer that made it. `base_url` is this site's root URL."""
+    row = token_of(user=user)
+    root = base_url.rstrip("/") + "/"
+    state: dict[str, Any] = {
+        "has_token": row is not None,
+        "prefix": row.prefix if row else None,
+        "created_at": row.created_at if row else None,
+        "last_used_at": row.last_used_at if row else None,
+        "user_name": user.user_name,
+        "public_listens": listens_public(user=user),
+        "api_root": root,
+        "api_root_alternative": f"{root}apis/listenbrainz/",
+    }
+    if token is not None:
+        state["token"] = token
+    return state
+
+
 def listens_page(*, user: User, min_ts: int | None, max_ts: int | None, count: int) -> ListensPage:
     """Up to `count` listens of every source, newest first, strictly between `min_ts` and `max_ts`.
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from listening.importers import TEXT_LIMIT, ListenRow
 from listening.models import Source
-from listening.store import listens_store
+from listening.services import listens_add
 from scrobbling.models import ListenBrainzToken, PlayingNow, ScrobbleSettings
 from scrobbling.validation import PLAYING_NOW, Submission
 from users.models import User
@@ -77,9 +77,7 @@ def listens_submit(*, user: User, submission: Submission) -> int:
     if submission.listen_type == PLAYING_NOW:
         playing_now_set(user=user, track_metadata=submission.listens[0]["track_metadata"])
         return 0
-    rows = [listen_row(listen) for listen in submission.listens]
-    with transaction.atomic():
-        return listens_store(user_id=user.pk, rows=rows)
+    return listens_add(user=user, rows=[listen_row(listen) for listen in submission.listens])
 
 
 def playing_now_set(*, user: User, track_metadata: dict[str, Any]) -> PlayingNow:

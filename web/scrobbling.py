@@ -17,7 +17,6 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from scrobbling import selectors, services
-from scrobbling.api.token_views import token_state
 from users.models import User
 
 Notice = tuple[str, str]
@@ -27,7 +26,8 @@ def listenbrainz_panel(
     request: HttpRequest, user: User, *, token: str | None = None, notice: Notice | None = None
 ) -> dict[str, Any]:
     """The panel's context (the Connections page includes it as `listenbrainz`)."""
-    return {**token_state(request, user, token=token), "notice": notice}
+    setup = selectors.token_setup(user=user, base_url=request.build_absolute_uri("/"), token=token)
+    return {**setup, "notice": notice}
 
 
 def _answer(request: HttpRequest, panel: dict[str, Any]) -> HttpResponse:

@@ -3,8 +3,6 @@ and choose whether your listens are readable without it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,27 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
-from scrobbling import selectors, services
+from scrobbling import services
 from scrobbling.api.serializers import ListenBrainzTokenStateSerializer, ScrobbleSettingsSerializer
-from users.models import User
-
-
-def token_state(request: Any, user: User, *, token: str | None = None) -> dict[str, Any]:
-    """What the Connections page and the API show about a user's scrobbling setup."""
-    row = selectors.token_of(user=user)
-    state: dict[str, Any] = {
-        "has_token": row is not None,
-        "prefix": row.prefix if row else None,
-        "created_at": row.created_at if row else None,
-        "last_used_at": row.last_used_at if row else None,
-        "user_name": user.user_name,
-        "public_listens": selectors.listens_public(user=user),
-        "api_root": request.build_absolute_uri("/"),
-        "api_root_alternative": request.build_absolute_uri("/apis/listenbrainz/"),
-    }
-    if token is not None:
-        state["token"] = token
-    return state
+from scrobbling.selectors import token_setup
 
 
 class ListenBrainzTokenView(APIView):
@@ -41,12 +21,18 @@ class ListenBrainzTokenView(APIView):
 
     @extend_schema(responses=ListenBrainzTokenStateSerializer)
     def get(self, request: Request) -> Response:
-        return Response(ListenBrainzTokenStateSerializer(token_state(request, request.user)).data)
+        return Response(
+            ListenBrainzTokenStateSerializer(
+                token_setup(user=request.user, base_url=request.build_absolute_uri("/"))
+            ).data
+        )
 
     @extend_schema(request=None, responses={201: ListenBrainzTokenStateSerializer})
     def post(self, request: Request) -> Response:
         token = services.listenbrainz_token_issue(user=request.user)
-        data = ListenBrainzTokenStateSerializer(token_state(request, request.user, token=token)).data
+        data = ListenBrainzTokenStateSerializer(
+            token_setup(user=request.user, base_url=request.build_absolute_uri("/"), token=token)
+        ).data
         response = Response(data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"
         return response
@@ -58,7 +44,11 @@ class ListenBrainzTokenView(APIView):
         services.scrobble_settings_update(
             user=request.user, public_listens=serializer.validated_data["public_listens"]
         )
-        return Response(ListenBrainzTokenStateSerializer(token_state(request, request.user)).data)
+        return Response(
+            ListenBrainzTokenStateSerializer(
+                token_setup(user=request.user, base_url=request.build_absolute_uri("/"))
+            ).data
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
