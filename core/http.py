@@ -19,10 +19,21 @@ from typing import Any
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from core import clock
+
 USER_AGENT = "MusicHub/1.0 (self-hosted music hub)"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_RETRIES = 2
 RETRY_STATUSES = (HTTPStatus.BAD_GATEWAY, HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.GATEWAY_TIMEOUT)
+
+
+class _Retry(Retry):
+    """httpx-retries' policy, waiting its backoff through core.clock (a test's clock waits instantly)."""
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        seconds = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        clock.sleep(seconds)
+        self.elapsed_sleep += seconds
 
 
 def _settings_default(name: str, fallback: float) -> float:
@@ -47,7 +58,7 @@ def client_options(
         timeout if timeout is not None else _settings_default("HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
     )
     retries = int(retries if retries is not None else _settings_default("HTTP_RETRIES", DEFAULT_RETRIES))
-    retry = Retry(
+    retry = _Retry(
         total=retries,
         backoff_factor=backoff_factor,
         status_forcelist=RETRY_STATUSES,

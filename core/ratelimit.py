@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
+from core import clock as shared_clock
 from core.errors import RateLimited
 
 
@@ -39,8 +39,9 @@ class RateLimiter:
 
     Blocks (sleeps) while the current window is full. If the wait would end past `max_wait` seconds
     from the call, raises `RateLimitWaitExceeded` at once instead of sleeping in vain.
-    `cache`, `clock` and `sleep` are injectable for tests; the defaults are Django's default cache,
-    `time.time` (windows must agree across processes, so wall-clock time) and `time.sleep`.
+    `cache`, `clock` and `sleep` are injectable for tests; the defaults are Django's default cache and
+    core.clock's wall time (windows must agree across processes) and sleep, which a test can swap for
+    all limiters at once.
     """
 
     def __init__(
@@ -51,8 +52,8 @@ class RateLimiter:
         per: float = 1.0,
         max_wait: float = 10.0,
         cache: Any = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = shared_clock.time,
+        sleep: Callable[[float], None] = shared_clock.sleep,
     ) -> None:
         if rate < 1 or per <= 0:
             raise ValueError("rate must be at least 1 and per must be positive")

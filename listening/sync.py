@@ -21,7 +21,7 @@ by the run whose cursor still matches, and the other run stops.
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core import clock
 from core.errors import AppError, Conflict, InvalidInput, NotFound
 from core.tasks import enqueue_on_commit
 from listening import sources
@@ -185,22 +186,24 @@ def sync_job_get(*, user: User, job_id: int) -> SyncJob:
 # --- running -----------------------------------------------------------------------------------------
 
 
-def sync_run(job_id: int, *, budget_seconds: float = TIME_BUDGET_SECONDS, sleep=time.sleep) -> Step:
+def sync_run(
+    job_id: int, *, budget_seconds: float = TIME_BUDGET_SECONDS, sleep: Callable[[float], None] = clock.sleep
+) -> Step:
     """Runs pages until the job is done, must wait long, or the time budget is spent.
 
     Returns the last step: `more` (hand over to a fresh run), `wait` (reschedule), or `done`.
     """
-    deadline = time.monotonic() + budget_seconds
+    deadline = clock.monotonic() + budget_seconds
     while True:
         step = sync_step(job_id)
         if step.done:
             return step
         if step.wait is not None:
-            if step.wait > INLINE_WAIT_SECONDS or time.monotonic() + step.wait > deadline:
+            if step.wait > INLINE_WAIT_SECONDS or clock.monotonic() + step.wait > deadline:
                 return step
             sleep(step.wait)
             continue
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             return step
 
 
@@ -232,13 +235,13 @@ class Fetched:
 def _fetch(job: SyncJob) -> Fetched:
     cursor = dict(job.cursor)
     if job.source == Source.SPOTIFY:
-        rows, answer = sources.spotify_recent(
+        rows, recent = sources.spotify_recent(
             user=job.user, after_ms=cursor.get("after"), limit=SPOTIFY_PAGE_SIZE
         )
         newest = max((row.played_at for row in rows), default=None)
         if newest is not None:
             cursor["after"] = max(cursor.get("after") or 0, round(newest.timestamp() * 1000))
-        return Fetched(rows, cursor, finished=len(answer.items) < SPOTIFY_PAGE_SIZE)
+        return Fetched(rows, cursor, finished=len(recent.items) < SPOTIFY_PAGE_SIZE)
 
     account = sources.lastfm_account(user=job.user)
     page = cursor.get("page")

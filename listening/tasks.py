@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from celery import current_app, shared_task
 
+from core import clock
 from listening.models import SyncJob
 from listening.sync import sync_enqueue_due, sync_resume_dead, sync_run
 
@@ -23,7 +22,7 @@ def run_sync_job(job_id: int) -> str:
         if not current_app.conf.task_always_eager:
             run_sync_job.apply_async(args=[job_id], countdown=countdown)
             return "continued"
-        time.sleep(countdown)  # in-process mode (no broker): this already runs off the request thread
+        clock.sleep(countdown)  # in-process mode (no broker): this already runs off the request thread
 
 
 @shared_task(name="listening.sync_all")

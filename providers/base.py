@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import email.utils
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 
+from core import clock
 from core.http import http_client
 
 T = TypeVar("T")
@@ -144,7 +144,7 @@ def parse_retry_after(
         return default
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    current = now if now is not None else time.time()
+    current = now if now is not None else clock.time()
     return max(0, int(when.timestamp() - current + 0.999))
 
 
@@ -174,7 +174,7 @@ def call_honouring_retry_after(
     *,
     max_wait: float = 5.0,
     attempts: int = 3,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = clock.sleep,
 ) -> T:
     """Calls `func`, waiting out a `ProviderRateLimited` whose Retry-After is at most `max_wait`.
 

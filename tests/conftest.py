@@ -37,6 +37,19 @@ def _sign_in_budget_clock_stands_still(monkeypatch):
 
 
 @pytest.fixture
+def fake_clock():
+    """Waits through core.clock (rate limits, Retry-After, HTTP backoff, the sync runner) return at once;
+    the clock moves forward by each wait instead. `fake_clock.sleeps` lists them."""
+    from core import clock
+    from tests.fake_clock import FakeClock
+
+    fake = FakeClock()
+    previous = clock.use(fake)
+    yield fake
+    clock.use(previous)
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

@@ -33,6 +33,14 @@ def connect_lastfm(
     vault.api_key_create(user=user, service_name="lastfm", api_key=watch(key), service_user_id=username)
 
 
+@pytest.fixture(autouse=True)
+def _waits_take_no_time(request):
+    """Rate limits, Retry-After and backoff are waited out on a fake clock: asserted, never slept. A test
+    marked `real_clock` waits for real (it checks the pace a server saw)."""
+    if request.node.get_closest_marker("real_clock") is None:
+        request.getfixturevalue("fake_clock")
+
+
 @pytest.fixture
 def auth_client(user):
     """One scheme is enough here (both are tested with the accounts); syncs are slow to run twice."""

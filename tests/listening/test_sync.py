@@ -23,6 +23,7 @@ def start(client, capture, **body):
         return client.post(SYNC, body, format="json")
 
 
+@pytest.mark.real_clock  # the sandbox's own clock checks the pace
 def test_a_full_backfill_imports_the_whole_history(
     sandbox, auth_client, lastfm_user, django_capture_on_commit_callbacks
 ):
@@ -45,7 +46,7 @@ def test_a_full_backfill_imports_the_whole_history(
 
 
 def test_a_rate_limit_and_server_errors_are_waited_out(
-    sandbox, auth_client, lastfm_user, django_capture_on_commit_callbacks
+    sandbox, auth_client, lastfm_user, django_capture_on_commit_callbacks, fake_clock
 ):
     sandbox.fault("lastfm", status=429, retry_after=1, count=1, path="/lastfm")
     start(
@@ -54,6 +55,7 @@ def test_a_rate_limit_and_server_errors_are_waited_out(
     job = SyncJob.objects.get(user=lastfm_user)
     assert job.status == "done"
     assert job.imported == WIZ_SCROBBLES
+    assert 1 in fake_clock.sleeps  # the Retry-After, waited out (on the fake clock)
 
     Listen.objects.all().delete()
     sandbox.fault("lastfm", status=503, count=3)  # one call fails after the session's two retries
@@ -64,6 +66,7 @@ def test_a_rate_limit_and_server_errors_are_waited_out(
     assert job.imported == WIZ_SCROBBLES
     assert Listen.objects.filter(user=lastfm_user).count() == WIZ_SCROBBLES
     assert [call["status"] for call in sandbox.calls("lastfm")].count(503) == 3
+    assert 2 in fake_clock.sleeps  # the session's retries spent: the job waited 2 s and went on
 
 
 def test_a_killed_backfill_resumes_without_duplicates(
