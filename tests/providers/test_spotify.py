@@ -118,7 +118,7 @@ def test_the_authorization_url_carries_scopes_state_and_a_pkce_challenge(account
 
     url = urlsplit(request.url)
     query = {key: values[0] for key, values in parse_qs(url.query).items()}
-    assert request.url.startswith(accounts.accounts_url + "/authorize?")
+    assert request.url.startswith(accounts.base_url + "/authorize?")
     assert query["client_id"] == CLIENT_ID
     assert query["response_type"] == "code"
     assert query["redirect_uri"] == REDIRECT
@@ -225,7 +225,7 @@ def test_a_wrong_secret_is_invalid_client(sandbox, http, accounts):
     request = accounts.authorization_url(scopes=SCOPES, use_pkce=False)
     code = consent(request)["code"]
     wrong = SpotifyAccounts(
-        accounts.accounts_url, CLIENT_ID, "not-the-secret", redirect_uri=REDIRECT, client=http
+        accounts.base_url, CLIENT_ID, "not-the-secret", redirect_uri=REDIRECT, client=http
     )
 
     with pytest.raises(ProviderAuthError) as caught:
