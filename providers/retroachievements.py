@@ -18,10 +18,9 @@ from providers.base import (
     ProviderBadResponse,
     ProviderError,
     ProviderNotFound,
-    json_body,
     raise_for_transport_status,
-    send,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "RetroAchievements"
@@ -48,22 +47,21 @@ class RetroAchievementsProfile:
         return SITE_URL + self.user_pic if self.user_pic.startswith("/") else self.user_pic
 
 
-class RetroAchievementsClient:
+class RetroAchievementsClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, api_key: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.api_key = api_key
-        self.client = client
 
     def user_profile(self, username: str) -> RetroAchievementsProfile:
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.api_url}/API_GetUserProfile.php",
-            provider=PROVIDER,
-            client=self.client,
+            "/API_GetUserProfile.php",
             params={"y": self.api_key, "u": username},
         )
         _raise_for_status(response, username)
-        body = json_body(response, provider=PROVIDER)
+        body = self._json(response)
         if not body or not isinstance(body, dict) or not body.get("User"):
             raise _not_found(username, response.status_code)
         try:

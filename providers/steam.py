@@ -21,11 +21,10 @@ from providers.base import (
     ProviderBadResponse,
     ProviderError,
     ProviderNotFound,
-    json_body,
     raise_for_transport_status,
-    send,
     utc_from_timestamp,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "Steam"
@@ -50,26 +49,25 @@ class SteamPlayer:
         return self.visibility == PUBLIC_PROFILE
 
 
-class SteamClient:
+class SteamClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, api_key: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.api_key = api_key
-        self.client = client
 
     def player_summaries(self, steam_ids: Iterable[str]) -> tuple[SteamPlayer, ...]:
         """The players Steam knows among `steam_ids` (unknown ids are simply absent)."""
         ids = [str(steam_id) for steam_id in steam_ids]
         if not ids or len(ids) > MAX_IDS_PER_CALL:
             raise ValueError(f"between 1 and {MAX_IDS_PER_CALL} Steam IDs per call, got {len(ids)}")
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.api_url}/ISteamUser/GetPlayerSummaries/v0002/",
-            provider=PROVIDER,
-            client=self.client,
+            "/ISteamUser/GetPlayerSummaries/v0002/",
             params={"key": self.api_key, "steamids": ",".join(ids)},
         )
         _raise_for_status(response)
-        body = json_body(response, provider=PROVIDER)
+        body = self._json(response)
         try:
             return tuple(_player(row) for row in body["response"]["players"])
         except (KeyError, TypeError, ValueError) as exc:

@@ -24,8 +24,8 @@ from providers.base import (
     json_body,
     oauth_json_body,
     raise_for_transport_status,
-    send,
 )
+from providers.client import ProviderClient, oauth_tokens
 from providers.types import CredentialCheck, OAuthTokens
 
 PROVIDER = "Tidal"
@@ -54,7 +54,11 @@ def parse_iso_duration(value: Any) -> int | None:
     return round(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
 
 
-class TidalClient:
+class TidalClient(ProviderClient):
+    """The catalog at `api_url` with an app token from `auth_url` (client credentials)."""
+
+    provider = PROVIDER
+
     def __init__(
         self,
         api_url: str,
@@ -63,36 +67,23 @@ class TidalClient:
         client_secret: str,
         client: httpx.Client | None = None,
     ) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.auth_url = auth_url.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
-        self.client = client
         self._tokens: OAuthTokens | None = None
 
     def token(self) -> OAuthTokens:
         """A new app token (client credentials, HTTP Basic with the client id and secret)."""
         if not self.client_id or not self.client_secret:
             raise ProviderAuthError("the Tidal client id and secret are both required", provider=PROVIDER)
-        response = send(
+        response = self._send(
             "POST",
             f"{self.auth_url}/token",
-            provider=PROVIDER,
-            client=self.client,
             auth=(self.client_id, self.client_secret),
             data={"grant_type": "client_credentials"},
         )
-        body = _token_body(response)
-        token, expires_in = body.get("access_token"), body.get("expires_in")
-        if not isinstance(token, str) or not token:
-            raise ProviderBadResponse("the token answer has no access_token", provider=PROVIDER, status=200)
-        self._tokens = OAuthTokens(
-            access_token=token,
-            token_type=str(body.get("token_type") or "Bearer"),
-            expires_in=expires_in if isinstance(expires_in, int) else None,
-            scope=tuple(str(body.get("scope") or "").split()),
-            obtained_at=datetime.now(UTC),
-        )
+        self._tokens = oauth_tokens(_token_body(response), provider=PROVIDER)
         return self._tokens
 
     def track(self, track_id: str, *, country_code: str = "US") -> TidalTrack:
@@ -135,11 +126,9 @@ class TidalClient:
 
     def _get(self, path: str, *, params: dict[str, Any]) -> dict[str, Any]:
         for attempt in (1, 2):
-            response = send(
+            response = self._send(
                 "GET",
-                f"{self.api_url}{path}",
-                provider=PROVIDER,
-                client=self.client,
+                path,
                 params=params,
                 headers={"Authorization": f"Bearer {self._access_token()}", "Accept": JSON_API},
             )
@@ -149,10 +138,7 @@ class TidalClient:
             break
         if response.status_code != 200:
             _raise_api_error(response)
-        body = json_body(response, provider=PROVIDER)
-        if not isinstance(body, dict):
-            raise ProviderBadResponse("the answer is not a JSON object", provider=PROVIDER, status=200)
-        return body
+        return self._json_object(response)
 
 
 def _token_body(response: httpx.Response) -> dict[str, Any]:

@@ -22,11 +22,10 @@ from providers.base import (
     ProviderForbidden,
     ProviderNotFound,
     ProviderRateLimited,
-    json_body,
     parse_retry_after,
     raise_for_transport_status,
-    send,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "Trakt"
@@ -60,11 +59,12 @@ class TraktRateLimit:
     until: datetime | None
 
 
-class TraktClient:
+class TraktClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, client_id: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.client_id = client_id
-        self.client = client
 
     def trending_movies(self, limit: int = 1) -> tuple[TraktTrendingMovie, ...]:
         rows = self._get("/movies/trending", {"limit": limit})
@@ -84,11 +84,9 @@ class TraktClient:
     # --- plumbing ----------------------------------------------------------------------------
 
     def _get(self, path: str, params: dict[str, Any]) -> Any:
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.api_url}{path}",
-            provider=PROVIDER,
-            client=self.client,
+            path,
             params=params,
             headers={
                 "Content-Type": "application/json",
@@ -97,7 +95,7 @@ class TraktClient:
             },
         )
         _raise_for_status(response)
-        return json_body(response, provider=PROVIDER)
+        return self._json(response)
 
 
 def _raise_for_status(response: httpx.Response) -> None:

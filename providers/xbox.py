@@ -18,11 +18,10 @@ from providers.base import (
     ProviderForbidden,
     ProviderNotFound,
     ProviderRateLimited,
-    json_body,
     parse_retry_after,
     raise_for_transport_status,
-    send,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "OpenXBL"
@@ -60,19 +59,18 @@ class XboxAccount:
     rate_limit: XboxRateLimit | None = None
 
 
-class XboxClient:
+class XboxClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, api_key: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.api_key = api_key
-        self.client = client
 
     def account(self) -> XboxAccount:
         """The Xbox profile the OpenXBL key belongs to."""
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.api_url}/account",
-            provider=PROVIDER,
-            client=self.client,
+            "/account",
             headers={
                 "X-Authorization": self.api_key,
                 "X-Contract": CONTRACT_VERSION,
@@ -81,7 +79,7 @@ class XboxClient:
         )
         rate_limit = XboxRateLimit.from_headers(response.headers)
         _raise_for_status(response, rate_limit)
-        body = json_body(response, provider=PROVIDER)
+        body = self._json(response)
         try:
             user = body["profileUsers"][0]
             settings = {setting["id"]: setting.get("value") for setting in user.get("settings", [])}
