@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.errors import NotFound
 from scrobbling import services
 from scrobbling.api.serializers import ListenBrainzTokenStateSerializer, ScrobbleSettingsSerializer
@@ -19,8 +19,10 @@ class ListenBrainzTokenView(APIView):
     """GET the state; POST makes a new token (the old one stops working) and shows it once; DELETE
     revokes it; PATCH `{"public_listens": true}` lets anyone read your listens through the API."""
 
+    error_statuses = {"DELETE": (404,)}  # no token to revoke
+
     @extend_schema(responses=ListenBrainzTokenStateSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(
             ListenBrainzTokenStateSerializer(
                 token_setup(user=request.user, base_url=request.build_absolute_uri("/"))
@@ -28,7 +30,7 @@ class ListenBrainzTokenView(APIView):
         )
 
     @extend_schema(request=None, responses={201: ListenBrainzTokenStateSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         token = services.listenbrainz_token_issue(user=request.user)
         data = ListenBrainzTokenStateSerializer(
             token_setup(user=request.user, base_url=request.build_absolute_uri("/"), token=token)
@@ -38,7 +40,7 @@ class ListenBrainzTokenView(APIView):
         return response
 
     @extend_schema(request=ScrobbleSettingsSerializer, responses=ListenBrainzTokenStateSerializer)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = ScrobbleSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.scrobble_settings_update(
@@ -51,7 +53,7 @@ class ListenBrainzTokenView(APIView):
         )
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         if not services.listenbrainz_token_revoke(user=request.user):
             raise NotFound("You have no ListenBrainz token to revoke.")
         return Response(status=status.HTTP_204_NO_CONTENT)
