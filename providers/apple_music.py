@@ -30,8 +30,8 @@ from providers.base import (
     ProviderUnavailable,
     json_body,
     parse_retry_after,
-    send,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "Apple Music"
@@ -116,7 +116,9 @@ def _b64_json(data: dict[str, Any]) -> str:
     return _b64(json.dumps(data, separators=(",", ":")).encode())
 
 
-class AppleMusicClient:
+class AppleMusicClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(
         self,
         api_url: str,
@@ -124,10 +126,9 @@ class AppleMusicClient:
         music_user_token: str | None = None,
         client: httpx.Client | None = None,
     ) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.developer_token = developer_token
         self.music_user_token = music_user_token
-        self.client = client
 
     def search_songs(self, term: str, *, storefront: str = "us", limit: int = 1) -> tuple[AppleSong, ...]:
         body = self._get(
@@ -171,20 +172,15 @@ class AppleMusicClient:
             if not self.music_user_token:
                 raise ProviderAuthError("no Music-User-Token is set", provider=PROVIDER)
             headers["Music-User-Token"] = self.music_user_token
-        response = send(
+        response = self._send(
             "GET",
-            f"{self.api_url}{path}",
-            provider=PROVIDER,
-            client=self.client,
+            path,
             params=params,
             headers=headers,
         )
         if response.status_code != 200:
             _raise_apple_error(response, user=user)
-        body = json_body(response, provider=PROVIDER)
-        if not isinstance(body, dict):
-            raise ProviderBadResponse("the answer is not a JSON object", provider=PROVIDER, status=200)
-        return body
+        return self._json_object(response)
 
 
 def _raise_apple_error(response: httpx.Response, *, user: bool) -> None:

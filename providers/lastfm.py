@@ -32,12 +32,11 @@ from providers.base import (
     ProviderNotFound,
     ProviderRateLimited,
     ProviderUnavailable,
-    json_body,
     parse_retry_after,
     raise_for_transport_status,
-    send,
     utc_from_timestamp,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "lastfm"
@@ -112,7 +111,9 @@ class LastfmUser:
     images: dict[str, str] = field(default_factory=dict, hash=False)
 
 
-class LastfmClient:
+class LastfmClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(
         self,
         api_url: str,
@@ -120,9 +121,9 @@ class LastfmClient:
         client: httpx.Client | None = None,
         limiter: Limiter | None = None,
     ) -> None:
-        self.api_url = api_url
+        super().__init__(api_url, client=client)
+        self.api_url = api_url  # every call goes to this very URL (Last.fm's ends in "/2.0/")
         self._api_key = api_key
-        self._client = client
         self._limiter = limiter
 
     # --- calls ---------------------------------------------------------------------------
@@ -185,15 +186,11 @@ class LastfmClient:
     def _get(self, params: Mapping[str, str | int], *, user: str) -> dict[str, Any]:
         if self._limiter is not None:
             self._limiter()
-        response = send(
-            "GET",
-            self.api_url,
-            provider=PROVIDER,
-            client=self._client,
-            params={**params, "api_key": self._api_key, "format": "json"},
+        response = self._send(
+            "GET", self.api_url, params={**params, "api_key": self._api_key, "format": "json"}
         )
         try:
-            body = json_body(response, provider=PROVIDER)
+            body = self._json(response)
         except ProviderBadResponse:
             if response.status_code in (403, 429) or response.status_code >= 500:
                 _raise_for_status(response, user=user)  # the status alone says enough

@@ -32,8 +32,8 @@ from providers.base import (
     json_body,
     parse_retry_after,
     raise_for_transport_status,
-    send,
 )
+from providers.client import ProviderClient
 from providers.types import CredentialCheck
 
 PROVIDER = "YouTube"
@@ -78,11 +78,12 @@ def seconds_until_quota_reset(now: datetime | None = None) -> int:
     return math.ceil((midnight.astimezone(UTC) - current.astimezone(UTC)).total_seconds())
 
 
-class YouTubeClient:
+class YouTubeClient(ProviderClient):
+    provider = PROVIDER
+
     def __init__(self, api_url: str, api_key: str, client: httpx.Client | None = None) -> None:
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url, client=client)
         self.api_key = api_key
-        self.client = client
 
     def search(
         self,
@@ -108,7 +109,7 @@ class YouTubeClient:
             params["videoCategoryId"] = MUSIC_CATEGORY_ID
         if page_token:
             params["pageToken"] = page_token
-        response = send("GET", f"{self.api_url}/search", provider=PROVIDER, client=self.client, params=params)
+        response = self._send("GET", "/search", params=params)
         return _parse_search(_checked_body(response))
 
     def check_credentials(self) -> CredentialCheck:
