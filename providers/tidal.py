@@ -17,13 +17,7 @@ import httpx
 from providers.base import (
     ProviderAuthError,
     ProviderBadResponse,
-    ProviderError,
-    ProviderForbidden,
-    ProviderNotFound,
-    ProviderUnavailable,
-    json_body,
     oauth_json_body,
-    raise_for_transport_status,
 )
 from providers.client import ProviderClient, oauth_tokens
 from providers.types import CredentialCheck, OAuthTokens
@@ -137,32 +131,22 @@ class TidalClient(ProviderClient):
                 continue
             break
         if response.status_code != 200:
-            _raise_api_error(response)
+            self._raise_api_error(response)
         return self._json_object(response)
+
+    def _raise_api_error(self, response: httpx.Response) -> None:
+        """JSON:API `{"errors":[{"code","detail"}]}` on the plain status mapping (401 is the app token)."""
+        status = response.status_code
+        message, reason = f"HTTP {status}", None
+        try:
+            first = response.json()["errors"][0]
+            message = str(first.get("detail") or first.get("code") or message)
+            reason = first.get("code")
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            if status < 500 and status not in (401, 429):
+                self._json(response)  # not JSON → ProviderBadResponse
+        self._raise_for_status(response, message=message, reason=reason)
 
 
 def _token_body(response: httpx.Response) -> dict[str, Any]:
     return oauth_json_body(response, provider=PROVIDER)
-
-
-def _raise_api_error(response: httpx.Response) -> None:
-    status = response.status_code
-    message, reason = f"HTTP {status}", None
-    try:
-        first = response.json()["errors"][0]
-        message = str(first.get("detail") or first.get("code") or message)
-        reason = first.get("code")
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        if status < 500 and status not in (401, 429):
-            json_body(response, provider=PROVIDER)  # not JSON → ProviderBadResponse
-    raise_for_transport_status(response, provider=PROVIDER, message=message)
-    kwargs: dict[str, Any] = {"provider": PROVIDER, "status": status, "reason": reason}
-    if status == 401:
-        raise ProviderAuthError(message, **kwargs)
-    if status == 403:
-        raise ProviderForbidden(message, **kwargs)
-    if status == 404:
-        raise ProviderNotFound(message, **kwargs)
-    if status >= 500:
-        raise ProviderUnavailable(message, **kwargs)
-    raise ProviderError(message, **kwargs)
