@@ -20,4 +20,7 @@ class ListenBrainzTokenStateSerializer(serializers.Serializer):
 
 
 class ScrobbleSettingsSerializer(serializers.Serializer):
-    public_listens = serializers.BooleanField()
+    public_listens = serializers.BooleanField(required=False)
+    user_name = serializers.CharField(
+        required=False, max_length=40, help_text="Your public name (what validate-token answers)."
+    )

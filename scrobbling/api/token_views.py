@@ -13,11 +13,13 @@ from core.errors import NotFound
 from scrobbling import services
 from scrobbling.api.serializers import ListenBrainzTokenStateSerializer, ScrobbleSettingsSerializer
 from scrobbling.selectors import token_setup
+from users.services import user_name_set
 
 
 class ListenBrainzTokenView(APIView):
     """GET the state; POST makes a new token (the old one stops working) and shows it once; DELETE
-    revokes it; PATCH `{"public_listens": true}` lets anyone read your listens through the API."""
+    revokes it; PATCH `{"public_listens": true}` lets anyone read your listens through the API, and
+    `{"user_name": "…"}` changes your public name."""
 
     error_statuses = {"DELETE": (404,)}  # no token to revoke
 
@@ -43,9 +45,11 @@ class ListenBrainzTokenView(APIView):
     def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = ScrobbleSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.scrobble_settings_update(
-            user=request.user, public_listens=serializer.validated_data["public_listens"]
-        )
+        changes = serializer.validated_data
+        if "user_name" in changes:
+            user_name_set(user=request.user, user_name=changes["user_name"])
+        if "public_listens" in changes:
+            services.scrobble_settings_update(user=request.user, public_listens=changes["public_listens"])
         return Response(
             ListenBrainzTokenStateSerializer(
                 token_setup(user=request.user, base_url=request.build_absolute_uri("/"))

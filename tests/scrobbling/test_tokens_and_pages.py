@@ -86,6 +86,22 @@ def test_public_listens_setting(auth_client, user):
     )
 
 
+def test_the_user_name_through_the_api(auth_client, user):
+    UserFactory(user_name="taken")
+
+    changed = auth_client.patch("/users/listenbrainz-token/", {"user_name": "nova-lane"}, format="json")
+    taken = auth_client.patch("/users/listenbrainz-token/", {"user_name": "TAKEN"}, format="json")
+    invalid = auth_client.patch("/users/listenbrainz-token/", {"user_name": "no spaces"}, format="json")
+
+    assert changed.status_code == 200
+    assert changed.json()["user_name"] == "nova-lane"
+    assert (taken.status_code, taken.json()["code"]) == (400, "user_name_taken")
+    assert invalid.status_code == 400
+    assert "user_name" in invalid.json()
+    user.refresh_from_db()
+    assert user.user_name == "nova-lane"
+
+
 def test_each_user_manages_only_their_own_token(user, other_user):
     mine = watch(client_for(user, "token").post("/users/listenbrainz-token/").json()["token"])
 
