@@ -7,6 +7,7 @@ whose secret query parameters are redacted (core/log_redaction.py).
 """
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -21,7 +22,7 @@ accesslog = "-"
 errorlog = "-"
 
 
-def child_exit(server: object, worker: object) -> None:
+def child_exit(server: Any, worker: Any) -> None:  # gunicorn's Arbiter and Worker
     """A web worker that exits: its live gauges leave /metrics, its counters stay (prometheus_client)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -33,10 +34,11 @@ if settings.LOG_FORMAT == "json":
     # LOG_FORMAT=json: gunicorn's own lines and the access log (the uvicorn workers log through
     # gunicorn's loggers) go through the app's console handler too: JSON, with the secret redaction.
     _through_console = {"level": "INFO", "handlers": ["console"], "propagate": False}
+    _logging: dict[str, Any] = settings.LOGGING
     logconfig_dict = {
-        **settings.LOGGING,
+        **_logging,
         "loggers": {
-            **settings.LOGGING["loggers"],
+            **_logging["loggers"],
             "gunicorn.error": _through_console,
             "gunicorn.access": _through_console,
         },

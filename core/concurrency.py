@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from asgiref.typing import ASGIApplication
 from django.conf import settings
 
 from core.db_busy import RETRY_AFTER_SECONDS, server_busy
+
+# An ASGI 3 application as this wrapper calls it: scope, receive, send (asgiref's typed scopes are
+# stricter than what Django and Channels declare).
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 class ConcurrencyLimit:
     """ASGI wrapper; `limit` 0 (the default without a database pool) admits everything."""
 
-    def __init__(self, app: ASGIApplication | Any, *, limit: int, wait_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, wait_seconds: float) -> None:
         self.app = app
         self.limit = limit
         self.wait_seconds = wait_seconds
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
 
     @classmethod
-    def from_settings(cls, app: ASGIApplication | Any) -> ConcurrencyLimit:
+    def from_settings(cls, app: ASGIApp) -> ConcurrencyLimit:
         return cls(
             app,
             limit=settings.WEB_MAX_CONCURRENT_REQUESTS,

@@ -27,7 +27,7 @@ def is_pool_timeout(exc: BaseException | None) -> bool:
     while exc is not None:
         if isinstance(exc, PoolTimeout):
             return True
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        exc = exc.__cause__ or exc.__context__
     return False
 
 

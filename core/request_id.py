@@ -82,7 +82,7 @@ class RequestIdMiddleware:
         # Not reset on the way out: Django logs a 4xx/5xx ("Not Found: …", django.request) after the
         # middleware returns, and that line needs the id too. `request_finished` clears it.
         request_id = accept_request_id(request.META.get(META_KEY))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our attribute, for views and tests
         request_id_var.set(request_id)
         return request_id
 

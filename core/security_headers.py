@@ -90,7 +90,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             ):
                 response[header] = value
         # As django-csp: a nonce asked for after the header is written would not be in it.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        request.csp_nonce = CheckableLazyObject(  # type: ignore[attr-defined]  # django-csp's attribute
+            self._csp_nonce_post_response
+        )
         return response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
@@ -23,6 +23,8 @@ class ReadRowsSerializer(serializers.ModelSerializer):
     column) is copied as it is, and only the others (dates, method fields) go through DRF. The
     output is the same as DRF's, the schema comes from the declared fields as before.
     """
+
+    _fields_cache: ClassVar[dict[str, Field]]  # set on each subclass by get_fields()
 
     def get_fields(self) -> dict[str, Field]:
         # ModelSerializer maps every model field to a serializer field on each request; the mapping

@@ -10,16 +10,19 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import Field, Model
 
 from core import crypto
 
 ENCRYPTED_FIELDS = (crypto.EncryptedTextField, crypto.EncryptedSecretField)
 
 
-def encrypted_fields() -> list[tuple[type, list]]:
+def encrypted_fields() -> list[tuple[type[Model], list[Field]]]:
     found = []
     for model in apps.get_models():
-        fields = [field for field in model._meta.concrete_fields if isinstance(field, ENCRYPTED_FIELDS)]
+        fields: list[Field] = [
+            field for field in model._meta.concrete_fields if isinstance(field, ENCRYPTED_FIELDS)
+        ]
         if fields:
             found.append((model, fields))
     return found
