@@ -145,7 +145,7 @@ class AppleMusicClient(ProviderClient):
     def storefront(self) -> AppleStorefront:
         """The user's storefront (`/me/storefront`): proves the Music-User-Token works."""
         body = self._get("/me/storefront", user=True)
-        data = body.get("data")
+        data: Any = body.get("data")  # any JSON: a wrong shape is caught below
         try:
             item = data[0]
             return AppleStorefront(id=item["id"], name=item["attributes"]["name"])

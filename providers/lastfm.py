@@ -230,7 +230,7 @@ def _raise_for_status(response: httpx.Response, *, user: str) -> None:
 
 def _error_from_body(body: dict[str, Any], response: httpx.Response, *, user: str) -> ProviderError:
     """Maps `{"error": <code>, "message": …}` by its code; the HTTP status (even 200) is only kept."""
-    raw_code = body.get("error")
+    raw_code: Any = body.get("error")  # a number, or a string of one, in practice
     reason = str(raw_code)
     message = str(body.get("message") or f"Last.fm error {reason}")
     status = response.status_code

@@ -82,7 +82,7 @@ class TidalClient(ProviderClient):
 
     def track(self, track_id: str, *, country_code: str = "US") -> TidalTrack:
         body = self._get(f"/tracks/{track_id}", params={"countryCode": country_code})
-        data = body.get("data")
+        data: Any = body.get("data")  # any JSON: a wrong shape is caught below
         try:
             attributes = data["attributes"]
             title = attributes["title"]

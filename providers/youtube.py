@@ -193,8 +193,8 @@ def _parse_search(body: dict[str, Any]) -> SearchPage:
     items = body.get("items")
     if not isinstance(items, list):
         raise ProviderBadResponse("the search answer has no `items` list", provider=PROVIDER, status=200)
-    page_info = body.get("pageInfo") if isinstance(body.get("pageInfo"), dict) else {}
-    total = page_info.get("totalResults")
+    page_info = body.get("pageInfo")
+    total = page_info.get("totalResults") if isinstance(page_info, dict) else None
     videos = tuple(video for item in items if (video := _parse_video(item)) is not None)
     return SearchPage(
         videos=videos,
@@ -213,7 +213,9 @@ def _parse_video(item: Any) -> YouTubeVideo | None:
     snippet = item.get("snippet")
     if not isinstance(snippet, dict) or not isinstance(snippet.get("title"), str):
         raise ProviderBadResponse(f"video {video_id} has no snippet title", provider=PROVIDER, status=200)
-    thumbnails = snippet.get("thumbnails") if isinstance(snippet.get("thumbnails"), dict) else {}
+    thumbnails = snippet.get("thumbnails")
+    if not isinstance(thumbnails, dict):
+        thumbnails = {}
     return YouTubeVideo(
         id=video_id,
         title=html.unescape(snippet["title"]),
