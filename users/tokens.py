@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -82,7 +82,7 @@ class RefreshToken(jwt_tokens.RefreshToken):
 
     @classmethod
     def for_user(cls, user: User) -> RefreshToken:  # type: ignore[override]
-        token = super().for_user(user)
+        token = cast(RefreshToken, super().for_user(user))  # `cls()` inside: ours
         token[FINGERPRINT_CLAIM] = password_fingerprint(user)
         return token
 

@@ -76,7 +76,8 @@ class ConnectionSerializer(serializers.Serializer):
     service_name = serializers.CharField()
     display_name = serializers.CharField()
     state = serializers.ChoiceField(choices=["connected", "expired", "needs_reconnect"])
-    source = serializers.ChoiceField(choices=["oauth", "key"])
+    # A field named `source` shadows Field.source for the type checker only (DRF's metaclass moves it).
+    source = serializers.ChoiceField(choices=["oauth", "key"])  # type: ignore[assignment]
     service_user_id = serializers.CharField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
     needs_reconnect = serializers.BooleanField()

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.scoping import OwnerScopedMixin
 from users import selectors, vault
 from users.api.vault_serializers import (
@@ -31,11 +32,11 @@ class ApiKeyListCreateView(APIView):
     """Your stored keys (never the keys themselves), and storing a new one."""
 
     @extend_schema(responses=ApiKeySerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(ApiKeySerializer(selectors.api_key_list(user=request.user), many=True).data)
 
     @extend_schema(request=ApiKeyWriteSerializer, responses={201: ApiKeySerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = ApiKeyWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         row = vault.api_key_create(user=request.user, **serializer.validated_data)
@@ -79,7 +80,7 @@ class ApiKeyVerifyView(APIView):
         request=ApiKeyVerifySerializer,
         responses={200: ApiKeyVerifyResultSerializer, 404: OpenApiResponse(description="No key stored")},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = ApiKeyVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = vault.api_key_verify(user=request.user, **serializer.validated_data)
@@ -101,7 +102,7 @@ class ApiKeyServicesView(APIView):
     """Seed 004: the names of the services you have stored keys for."""
 
     @extend_schema(responses=serializers.ListSerializer(child=serializers.CharField()))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(selectors.api_key_service_names(user=request.user))
 
 
@@ -117,5 +118,5 @@ class ConnectionsView(APIView):
     """Each connected service and its state: connected, expires at, needs reconnect, last error."""
 
     @extend_schema(responses=ConnectionSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(ConnectionSerializer(selectors.connection_list(user=request.user), many=True).data)
