@@ -3,7 +3,7 @@ Spotify the OAuth buttons (start, callback, refresh, validate) with the token's 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -62,7 +62,8 @@ class SecretFieldsForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in self.secret_fields:
             if name in cleaned and not cleaned[name]:
                 cleaned[name] = self._stored[name]
@@ -80,7 +81,7 @@ class CredentialAdmin(admin.ModelAdmin):
     )
     list_filter = ("is_active",)
     search_fields = ("description",)
-    readonly_fields = (
+    readonly_fields: ClassVar[tuple[str, ...]] = (
         "colored_validation_status",
         "last_validated",
         "validation_error",

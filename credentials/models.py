@@ -8,7 +8,7 @@ Every secret (client secrets, private keys, access and refresh tokens) is an
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,6 +32,8 @@ class AbstractMusicPlatform(models.Model):
 
     platform: ClassVar[str] = ""
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    # Each concrete platform model gets Django's default manager; declared for the type checker.
+    objects: ClassVar[models.Manager[Self]]
 
     class Meta:
         abstract = True

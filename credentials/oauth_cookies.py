@@ -13,13 +13,17 @@ top-level redirect back; it lives as long as the state; its path is the redirect
 from __future__ import annotations
 
 import hashlib
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from credentials.models import OAuthState
 from credentials.spotify_oauth import OAuthStart
+
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)  # a page's HttpResponse or DRF's Response
 
 USER_CONNECT = "mh_spotify_oauth"
 ADMIN_CREDENTIAL = "mh_spotify_admin_oauth"
@@ -33,7 +37,7 @@ def _path(redirect_uri: str) -> str:
     return urlsplit(redirect_uri).path or "/"
 
 
-def oauth_cookie_set(response: HttpResponse, *, prefix: str, start: OAuthStart) -> HttpResponse:
+def oauth_cookie_set(response: ResponseT, *, prefix: str, start: OAuthStart) -> ResponseT:
     """Gives the browser that receives `response` the secret its callback must bring back."""
     response.set_cookie(
         _name(prefix, start.state),
@@ -52,6 +56,6 @@ def oauth_cookie_read(request: HttpRequest, *, prefix: str, state: str) -> str:
     return request.COOKIES.get(_name(prefix, state), "") if state else ""
 
 
-def oauth_cookie_clear(response: HttpResponse, *, prefix: str, state: str, redirect_uri: str) -> None:
+def oauth_cookie_clear(response: HttpResponseBase, *, prefix: str, state: str, redirect_uri: str) -> None:
     """Forgets the secret of a flow that is over."""
     response.delete_cookie(_name(prefix, state), path=_path(redirect_uri), samesite="Lax")

@@ -50,7 +50,7 @@ class ValidationResult:
 def _require(credential: AbstractMusicPlatform, *fields: str) -> None:
     for field in fields:
         if not getattr(credential, field, ""):
-            label = credential._meta.get_field(field).verbose_name
+            label = str(getattr(credential._meta.get_field(field), "verbose_name", field))
             raise CredentialIncomplete(f"{label.capitalize()} is required.")
 
 

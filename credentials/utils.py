@@ -68,9 +68,10 @@ def get_credential_from_content_type(
     content_type: ContentType, object_id: int
 ) -> AbstractMusicPlatform | None:
     model = content_type.model_class()
-    if model is None or model not in PLATFORM_CREDENTIAL_MODELS.values():
+    registered = next((known for known in PLATFORM_CREDENTIAL_MODELS.values() if known is model), None)
+    if registered is None:
         return None
-    return model.objects.filter(pk=object_id).first()
+    return registered.objects.filter(pk=object_id).first()
 
 
 def validate_platform_credential(platform_name: str, **credentials: Any) -> dict[str, Any]:

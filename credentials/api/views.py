@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.errors import AppError
 from credentials import spotify_oauth
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_clear, oauth_cookie_read, oauth_cookie_set
@@ -26,7 +27,7 @@ class AuthURLView(APIView):
     """
 
     @extend_schema(responses=inline_serializer("SpotifyAuthURL", {"url": serializers.URLField()}))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         start = spotify_oauth.spotify_connect_start(user=request.user)
         return oauth_cookie_set(Response({"url": start.url}), prefix=USER_CONNECT, start=start)
 
@@ -37,13 +38,13 @@ class IsAuthenticatedView(APIView):
     @extend_schema(
         responses=inline_serializer("SpotifyIsAuthenticated", {"status": serializers.BooleanField()})
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response({"status": spotify_oauth.spotify_is_authenticated(user=request.user)})
 
 
 class DisconnectView(APIView):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Spotify disconnected")})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         spotify_oauth.spotify_disconnect(user=request.user)
         return Response(status=204)
 

@@ -5,6 +5,8 @@ Prints a ✅/❌ line per credential; exits with status 1 when any is invalid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from credentials.models import AbstractMusicPlatform
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError("Some credentials are invalid.", returncode=1)
 
 
-def report(command: BaseCommand, credentials: list[AbstractMusicPlatform]) -> int:
+def report(command: BaseCommand, credentials: Sequence[AbstractMusicPlatform]) -> int:
     """Validates each credential, prints a line for it, and returns how many failed."""
     failed = 0
     for credential in credentials:
