@@ -64,6 +64,8 @@ def from_spotify(played: PlayedTrack) -> ListenRow:
 
 
 def from_lastfm(scrobble: Scrobble) -> ListenRow:
+    if scrobble.played_at is None:  # RecentTracksPage.scrobbles holds dated plays only
+        raise ValueError("the now-playing row is not a listen")
     images = scrobble.images
     return ListenRow(
         title=_text(scrobble.title),

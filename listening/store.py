@@ -134,7 +134,7 @@ def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
             _json_text(getattr(row, column)) if column in _JSON_COLUMNS else getattr(row, column)
             for column in COLUMNS
         ]
-        values[played_at] = adapt(values[played_at])
+        values[played_at] = adapt(row.played_at)
         params.extend([user_id, *values, now, now])
     cursor.execute(_values_sql(len(rows)), params)
     return sum(1 for row in rows if row.key not in existing)

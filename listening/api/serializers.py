@@ -17,7 +17,8 @@ class SpotifyListenSerializer(serializers.Serializer):
     artists_url = serializers.CharField()
     duration_ms = serializers.IntegerField()
     played_at = serializers.DateTimeField()
-    source = serializers.CharField()
+    # A field named `source` shadows Field.source for the type checker only (DRF's metaclass moves it).
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class LastfmListenSerializer(SpotifyListenSerializer):
@@ -65,12 +66,13 @@ class StoredListenSerializer(ReadRowsSerializer):
 
 class SpotifyFetchResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
-    data = SpotifyListenSerializer(many=True)
+    # The seed's `data` key; it shadows Serializer.data for the type checker only (a schema shape).
+    data = SpotifyListenSerializer(many=True)  # type: ignore[assignment]
 
 
 class LastfmFetchResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
-    data = LastfmListenSerializer(many=True)
+    data = LastfmListenSerializer(many=True)  # type: ignore[assignment]  # as above
     count = serializers.IntegerField()
 
 
@@ -89,7 +91,7 @@ class LastfmFetchQuerySerializer(serializers.Serializer):
 
 
 class SyncStartSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["spotify", "lastfm"])
+    source = serializers.ChoiceField(choices=["spotify", "lastfm"])  # type: ignore[assignment]  # Field.source
     kind = serializers.ChoiceField(choices=SyncJob.Kind.choices, default=SyncJob.Kind.SYNC)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.errors import AppError
 from core.pagination import CursorPagination
 from core.schema import PROVIDER_ERRORS
@@ -41,7 +41,7 @@ class FetchRecentlyPlayedView(SeedErrorsMixin, APIView):
     error_statuses = (400, *PROVIDER_ERRORS)  # 400: no key, or Spotify refused it (the seed's words)
 
     @extend_schema(responses=SpotifyFetchResponseSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         rows = services.spotify_fetch_recent(user=request.user)
         return Response(
             {
@@ -57,7 +57,7 @@ class FetchLastfmRecentView(SeedErrorsMixin, APIView):
     error_statuses = PROVIDER_ERRORS
 
     @extend_schema(parameters=[LastfmFetchQuerySerializer], responses=LastfmFetchResponseSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = LastfmFetchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows, username = services.lastfm_fetch_recent(user=request.user, limit=query.validated_data["limit"])
@@ -97,7 +97,7 @@ class SyncView(SeedErrorsMixin, APIView):
     error_statuses = (404, 409)  # no key for that source; a job already running
 
     @extend_schema(request=SyncStartSerializer, responses={202: SyncJobSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = SyncStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = sync.sync_start(user=request.user, **serializer.validated_data)
@@ -112,8 +112,8 @@ class SyncStatusView(APIView):
         parameters=[OpenApiParameter("source", str, enum=["spotify", "lastfm"], required=False)],
         responses=inline_serializer("SyncStatus", {"jobs": SyncJobSerializer(many=True)}),
     )
-    def get(self, request: Request) -> Response:
-        jobs = selectors.sync_job_list(user=request.user)
+    def get(self, request: AuthenticatedRequest) -> Response:
+        jobs = list(selectors.sync_job_list(user=request.user))
         source = request.query_params.get("source")
         if source:
             jobs = [job for job in jobs if job.source == source]
