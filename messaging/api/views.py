@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.errors import NotFound
 from core.pagination import CursorPagination
 from messaging import selectors, services
@@ -36,6 +37,8 @@ class ConversationPagination(CursorPagination):
 
 class MessageListCreateView(generics.ListCreateAPIView):
     """My messages, sent and received, newest first; or send one (at most MESSAGE_SEND_RATE)."""
+
+    request: AuthenticatedRequest
 
     serializer_class = MessageSerializer
     throttle_scope = "messages"
@@ -70,7 +73,7 @@ class MessageListCreateView(generics.ListCreateAPIView):
         serializer = MessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.message_send(
-            sender=request.user,
+            sender=self.request.user,
             receiver_id=serializer.validated_data["receiver"],
             content=serializer.validated_data["content"],
         )
@@ -82,6 +85,8 @@ class MessageListCreateView(generics.ListCreateAPIView):
 @extend_schema(parameters=[MESSAGE_ID])
 class MessageDetailView(generics.RetrieveAPIView):
     """One message I sent or received. Reading it does not mark it read: see `read/`."""
+
+    request: AuthenticatedRequest
 
     serializer_class = MessageSerializer
 
@@ -95,7 +100,7 @@ class MessageReadView(APIView):
     """Marks a message I received as read (the first read time is kept). Anyone else: 404."""
 
     @extend_schema(request=None, responses=MessageSerializer, parameters=[MESSAGE_ID])
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         message = get_object_or_404(selectors.message_list_received(user=request.user), pk=pk)
         message = services.message_mark_read(message=message, reader=request.user)
         return Response(MessageSerializer(message, context={"request": request}).data)
@@ -105,11 +110,11 @@ class UnreadCountView(APIView):
     """How many messages I received and have not read: for a badge."""
 
     @extend_schema(responses=UnreadCountSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response({"unread": selectors.message_unread_count(user=request.user)})
 
 
-def _partner(request: Request, pk: int) -> User:
+def _partner(request: AuthenticatedRequest, pk: int) -> User:
     other = selectors.conversation_partner(user=request.user, other_id=pk)
     if other is None:
         raise NotFound()
@@ -119,6 +124,8 @@ def _partner(request: Request, pk: int) -> User:
 @extend_schema(parameters=[OTHER_USER])
 class ConversationView(generics.ListAPIView):
     """The messages between me and that user, oldest first, in cursor pages."""
+
+    request: AuthenticatedRequest
 
     serializer_class = MessageSerializer
     pagination_class = ConversationPagination
@@ -133,7 +140,7 @@ class ConversationReadView(APIView):
     """Marks every message that user sent me as read."""
 
     @extend_schema(request=None, responses=ConversationReadSerializer, parameters=[OTHER_USER])
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         other = _partner(request, pk)
         marked = services.conversation_mark_read(reader=request.user, other_id=other.id)
         return Response({"marked_read": marked, "unread": selectors.message_unread_count(user=request.user)})
