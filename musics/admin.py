@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -118,8 +120,8 @@ class SongAdmin(admin.ModelAdmin):
         )
         return format_html("{}<br>{}", _preview(song.image, 200), player)
 
-    def get_form(self, request: HttpRequest, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change, **kwargs)
         for name in ("title", "artist"):
             if name in form.base_fields:
                 form.base_fields[name].required = False

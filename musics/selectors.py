@@ -66,7 +66,7 @@ def _songs_by_ids(ids: list[int]) -> list[Song]:
     return [found[song_id] for song_id in ids if song_id in found]
 
 
-def _random_ids(count: int, *, exclude: set[int], seed: object = None) -> list[int]:
+def _random_ids(count: int, *, exclude: set[int], seed: str | None = None) -> list[int]:
     candidates = [song_id for song_id in Song.objects.values_list("id", flat=True) if song_id not in exclude]
     return random.Random(seed).sample(candidates, min(count, len(candidates)))  # noqa: S311 - not security
 

@@ -53,8 +53,17 @@ class AlbumSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Album
-        fields = ("id", "title", "artist", "image", "release_year", "song_count", "created_at", "updated_at")
-        read_only_fields = fields
+        fields: tuple[str, ...] = (
+            "id",
+            "title",
+            "artist",
+            "image",
+            "release_year",
+            "song_count",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
 
 
 class AlbumDetailSerializer(AlbumSerializer):

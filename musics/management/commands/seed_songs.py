@@ -104,6 +104,7 @@ def tagged(wav: bytes, *, title: str, artist: str) -> bytes:
     buffer = io.BytesIO(wav)
     audio = WAVE(buffer)
     audio.add_tags()
+    assert audio.tags is not None  # add_tags() made them
     audio.tags.add(TIT2(encoding=3, text=title))
     audio.tags.add(TPE1(encoding=3, text=artist))
     buffer.seek(0)
