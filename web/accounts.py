@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from users import services
 from web.forms import ProfileForm, SignInForm, SignUpForm
@@ -64,7 +65,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.user_name_ensure(user=request.user)
     form = ProfileForm(
         request.POST or None,

@@ -32,7 +32,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _svg(width: float, height: float, label: str, body: list[str], css_class: str) -> SafeString:
+def _svg(width: float, height: float, label: str, body: Sequence[str], css_class: str) -> SafeString:
     head = format_html(
         '<svg class="chart {}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',

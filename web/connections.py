@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
 from credentials.spotify_oauth import spotify_connect_start, spotify_disconnect
@@ -109,7 +110,7 @@ def _spotify_flash(request: HttpRequest) -> Notice | None:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     card: dict | None = None,
     sync_notice: Notice | None = None,
@@ -134,13 +135,17 @@ def _page(
     return _render(request, "web/connections.html", context, status=status)
 
 
-def connections_page(request: HttpRequest, *, listenbrainz: dict | None = None) -> HttpResponse:
+def connections_page(request: AuthenticatedHttpRequest, *, listenbrainz: dict | None = None) -> HttpResponse:
     """The whole page, with the ListenBrainz panel as given (web/scrobbling.py)."""
     return _page(request, listenbrainz=listenbrainz)
 
 
 def _card_response(
-    request: HttpRequest, spec: VaultService, *, form: KeyForm | None = None, notice: Notice | None = None
+    request: AuthenticatedHttpRequest,
+    spec: VaultService,
+    *,
+    form: KeyForm | None = None,
+    notice: Notice | None = None,
 ) -> HttpResponse:
     """The card alone for htmx; otherwise back to the page (re-rendered when a field has an error)."""
     conn = _connections_by_name(request.user).get(spec.name)
@@ -167,13 +172,13 @@ def _add_error(form: KeyForm, exc: AppError) -> None:
 
 
 @login_required
-def connections(request: HttpRequest) -> HttpResponse:
+def connections(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request)
 
 
 @login_required
 @require_POST
-def key_save(request: HttpRequest, service: str) -> HttpResponse:
+def key_save(request: AuthenticatedHttpRequest, service: str) -> HttpResponse:
     """Adds the service's key, or replaces it (and/or the service user id) when one is stored."""
     spec = _service_or_404(service)
     form = KeyForm(request.POST)
@@ -215,7 +220,7 @@ def key_save(request: HttpRequest, service: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_delete(request: HttpRequest, service: str) -> HttpResponse:
+def key_delete(request: AuthenticatedHttpRequest, service: str) -> HttpResponse:
     spec = _service_or_404(service)
     row = api_key_list(user=request.user).filter(service_name=spec.name).first()
     if row is None:
@@ -228,7 +233,7 @@ def key_delete(request: HttpRequest, service: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_check(request: HttpRequest, service: str) -> HttpResponse:
+def key_check(request: AuthenticatedHttpRequest, service: str) -> HttpResponse:
     """Asks the service itself whether it accepts the stored key."""
     spec = _service_or_404(service)
     try:
@@ -247,7 +252,7 @@ def key_check(request: HttpRequest, service: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def spotify_connect(request: HttpRequest) -> HttpResponse:
+def spotify_connect(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sends the browser to Spotify's consent page (a full navigation; the callback comes back here),
     with the cookie that lets only this browser complete it."""
     try:
@@ -260,7 +265,7 @@ def spotify_connect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def spotify_disconnect_view(request: HttpRequest) -> HttpResponse:
+def spotify_disconnect_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if spotify_disconnect(user=request.user):
         notice = ("success", "Spotify is disconnected. Your imported plays stay in your history.")
     else:
@@ -268,7 +273,7 @@ def spotify_disconnect_view(request: HttpRequest) -> HttpResponse:
     return _card_response(request, SERVICES["spotify"], notice=notice)
 
 
-_SYNC_NAMES = {
+_SYNC_NAMES: dict[tuple[str, str], str] = {
     (Source.SPOTIFY, SyncJob.Kind.SYNC): "Spotify sync",
     (Source.LASTFM, SyncJob.Kind.SYNC): "Last.fm sync",
     (Source.LASTFM, SyncJob.Kind.BACKFILL): "Import of your whole Last.fm history",
@@ -277,7 +282,7 @@ _SYNC_NAMES = {
 
 @login_required
 @require_POST
-def sync_start_view(request: HttpRequest) -> HttpResponse:
+def sync_start_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     source = request.POST.get("source", "")
     kind = request.POST.get("kind", SyncJob.Kind.SYNC)
     try:
@@ -295,7 +300,7 @@ def sync_start_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sync_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def sync_job(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """One job's progress (polled every second while it runs; the finished partial stops the polling)."""
     try:
         job = sync_job_get(user=request.user, job_id=job_id)

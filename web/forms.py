@@ -21,7 +21,8 @@ class SignInForm(AuthenticationForm):
         address is confirmed (a new link is mailed, at most one every few minutes)."""
         super().confirm_login_allowed(user)
         if services.email_verification_is_mandatory() and not has_verified_email(user):
-            services.email_verification_send_for_user(request=self.request, user=user)
+            if self.request is not None:  # the link is built from the request (the sign-in page gives it)
+                services.email_verification_send_for_user(request=self.request, user=user)
             raise forms.ValidationError(
                 self.error_messages["unverified"], code="unverified", params={"email": user.email}
             )

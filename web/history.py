@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from core.authenticated import AuthenticatedHttpRequest
 from listening.filters import ListenFilter
 from listening.models import Listen, Source
 from listening.selectors import (
@@ -127,11 +129,11 @@ def _listen_page(
 
 
 @login_required
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     tz = user_timezone(request)
     params = request.GET
     filterset, rows, next_url = _listen_page(request.user, params, tz)
-    context = {"listens": rows, "next_url": next_url, "tzname": str(tz.key)}
+    context: dict[str, Any] = {"listens": rows, "next_url": next_url, "tzname": str(tz.key)}
     is_scroll = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     with timezone.override(tz):
         if is_scroll and "before" in params:  # the infinite scroll's next rows only

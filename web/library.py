@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from musics import selectors, services
 from web.forms import SongUploadForm
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     upload_form = SongUploadForm()
     if request.method == "POST" and request.user.is_admin:

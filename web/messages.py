@@ -6,10 +6,11 @@ New messages arrive live through `/ws/messages/` (`messaging.consumers`), which 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from messaging import selectors, services
 from messaging.models import MAX_MESSAGE_LENGTH
@@ -20,7 +21,7 @@ CONVERSATION_SHOWN = 200
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     to = request.GET.get("to", "")
     if to.isdigit():
         return redirect("web:conversation", user_id=int(to))
@@ -39,7 +40,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def conversation(request: HttpRequest, user_id: int) -> HttpResponse:
+def conversation(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     other = selectors.conversation_partner(user=request.user, other_id=user_id)
     if other is None or other.pk == request.user.pk:
         raise Http404("No such person.")

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
 from credentials.spotify_oauth import spotify_connect_start, spotify_is_authenticated
@@ -59,6 +60,7 @@ def _identity(request: HttpRequest) -> services.Identity:
         return services.Identity(user=request.user, session_key="")
     if not request.session.session_key:
         request.session.save()
+    assert request.session.session_key  # save() gave the new session its key
     return services.Identity(user=None, session_key=request.session.session_key)
 
 
@@ -85,7 +87,7 @@ def _settings_form(room: Room) -> RoomSettingsForm:
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Opens the user's room (seed 002's /create); the host plays their Spotify, so it comes first."""
     hosted = Room.objects.filter(host=request.user).first()
     form = RoomSettingsForm(request.POST or None, initial={"guest_can_pause": False, "votes_to_skip": 2})
@@ -105,7 +107,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def spotify_connect(request: HttpRequest) -> HttpResponse:
+def spotify_connect(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Starts Spotify's consent for the would-be host (a full navigation: Spotify's page is elsewhere),
     with the cookie that lets only this browser complete it."""
     try:

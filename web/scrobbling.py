@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from core.authenticated import AuthenticatedHttpRequest
 from scrobbling import selectors, services
 from users.models import User
 
@@ -30,7 +31,7 @@ def listenbrainz_panel(
     return {**setup, "notice": notice}
 
 
-def _answer(request: HttpRequest, panel: dict[str, Any]) -> HttpResponse:
+def _answer(request: AuthenticatedHttpRequest, panel: dict[str, Any]) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         response = render(request, "web/partials/connections_listenbrainz.html", {"listenbrainz": panel})
     else:
@@ -43,7 +44,7 @@ def _answer(request: HttpRequest, panel: dict[str, Any]) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_issue(request: HttpRequest) -> HttpResponse:
+def token_issue(request: AuthenticatedHttpRequest) -> HttpResponse:
     replacing = selectors.token_of(user=request.user) is not None
     token = services.listenbrainz_token_issue(user=request.user)
     words = "A new token is made: the old one no longer works." if replacing else "Your token is made."
@@ -53,7 +54,7 @@ def token_issue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
     if services.listenbrainz_token_revoke(user=request.user):
         notice = ("success", "Your token is revoked: players using it can no longer send plays.")
     else:
@@ -63,7 +64,7 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def scrobble_settings(request: HttpRequest) -> HttpResponse:
+def scrobble_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     public = request.POST.get("public_listens") == "on"
     services.scrobble_settings_update(user=request.user, public_listens=public)
     words = "Anyone may now read your listens" if public else "Your listens now need your token to be read"
@@ -72,7 +73,7 @@ def scrobble_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def playing_now(request: HttpRequest) -> HttpResponse:
+def playing_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "playing now" line alone, polled by the profile and History pages."""
     playing = selectors.playing_now_of(user=request.user)
     return render(request, "web/partials/playing_now.html", {"playing": playing})
