@@ -180,7 +180,7 @@ def developer_token_is_valid(token: str, *, now: float) -> bool:
 
 def build_catalog(seed: int = SEED) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    songs = []
+    songs: list[dict[str, Any]] = []
     for artist, (album, titles) in ALBUMS.items():
         year = rng.randrange(2012, 2026)
         for number, title in enumerate(titles, start=1):

@@ -214,6 +214,7 @@ class DeezerService(Service):
         error = self._token_error(token, required=True)
         if error is not None:
             return error
+        assert token is not None  # _token_error refused a missing one
         grant = self.tokens[token]
         body = public_user(grant["user_id"])
         if "email" in grant["perms"]:

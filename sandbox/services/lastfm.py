@@ -70,7 +70,7 @@ SEED = 20260301
 SCROBBLE_COUNT = 3000
 NEWEST_UTS = 1772387920  # 2026-03-01 17:58:40 UTC
 REPEATED_TRACK = ("Sigur Rós", "Hoppípolla")  # the newest two scrobbles of `wiz`
-NOW_PLAYING = {"title": "Headlights", "artist": "Nova Lane", "album": "Night Drive"}
+NOW_PLAYING: dict[str, Any] = {"title": "Headlights", "artist": "Nova Lane", "album": "Night Drive"}
 SOLO_UTS = 1700000000  # 2023-11-14 22:13:20 UTC
 
 DEFAULT_LIMIT = 50

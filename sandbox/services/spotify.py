@@ -260,7 +260,7 @@ def _build_catalogue() -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]
         artist = artists[album_index % len(artists)]
         album_id = _spotify_id(rng)
         year = 2012 + album_index
-        album = {
+        album: dict[str, Any] = {
             "album_type": "album" if album_index % 4 else "single",
             "artists": [_artist_object(artist)],
             "available_markets": ["SE", "GB", "DE", "US"],

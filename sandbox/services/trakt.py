@@ -68,7 +68,7 @@ TITLES = (
 
 def _seed_trending() -> list[dict[str, Any]]:
     rng = random.Random(3001)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, title in enumerate(TITLES, start=1):
         year = rng.randint(1998, 2026)
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

@@ -263,8 +263,8 @@ class YouTubeService(Service):
                 google_error(403, message, "forbidden", status_text="PERMISSION_DENIED"), status=403
             )
         if key in KEY_ERRORS:
-            status, body = KEY_ERRORS[key]
-            return json_response(body, status=status)
+            status, error_body = KEY_ERRORS[key]
+            return json_response(error_body, status=status)
         if key != YOUTUBE_VALID_KEY:
             body = google_error(
                 400,
@@ -306,7 +306,7 @@ class YouTubeService(Service):
         self.used[key] = self.used.get(key, 0) + self.search_cost
         results = self._search(args.get("q", ""), category)
         page = results[offset : offset + max_results]
-        body: dict[str, Any] = {
+        body = {
             "kind": "youtube#searchListResponse",
             "etag": etag(args.get("q", ""), str(offset), str(max_results)),
         }
