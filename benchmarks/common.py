@@ -45,10 +45,10 @@ def _raise_on_sigterm(signum: int, frame: Any) -> None:
 
 
 @contextmanager
-def scratch_django(server_url: str) -> Iterator[str]:
-    """Creates `musichub_bench_<pid>` on the server, sets Django up on it and migrates; yields the
-    database's name and drops it afterwards, whatever happened in between."""
-    name = f"musichub_bench_{os.getpid()}"
+def scratch_django(server_url: str, prefix: str = "musichub_bench") -> Iterator[str]:
+    """Creates `<prefix>_<pid>` (`musichub_bench_<pid>`) on the server, sets Django up on it and
+    migrates; yields the database's name and drops it afterwards, whatever happened in between."""
+    name = f"{prefix}_{os.getpid()}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "true"  # settings refuse to load without DEBUG or a SECRET_KEY
     os.environ["DATABASE_URL"] = _with_database(server_url, name)
