@@ -459,7 +459,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ListenSourceEnum": "listening.models.Source"},
+    "ENUM_NAME_OVERRIDES": {
+        "ListenSourceEnum": "listening.models.Source",
+        "ErrorCodeEnum": "core.error_codes.ERROR_CODE_VALUES",
+    },
 }
 
 # CORS_ALLOWED_ORIGINS: comma-separated origins of browser front ends allowed to call the API.

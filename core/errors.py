@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.error_codes import ErrorCode
+
 
 class AppError(Exception):
     status: int = 400
@@ -43,25 +45,25 @@ class AppError(Exception):
 
 class InvalidInput(AppError):
     status = 400
-    code = "invalid"
+    code = ErrorCode.INVALID
     default_message = "The request is not valid."
 
 
 class NotFound(AppError):
     status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     default_message = "Not found."
 
 
 class PermissionDenied(AppError):
     status = 403
-    code = "permission_denied"
+    code = ErrorCode.PERMISSION_DENIED
     default_message = "You do not have permission to perform this action."
 
 
 class Conflict(AppError):
     status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     default_message = "The request conflicts with the current state."
 
 
@@ -69,13 +71,13 @@ class PayloadTooLarge(AppError):
     """The request body (or its number of fields or files) is over a limit the operator set."""
 
     status = 413
-    code = "request_too_large"
+    code = ErrorCode.REQUEST_TOO_LARGE
     default_message = "The request body is too large."
 
 
 class RateLimited(AppError):
     status = 429
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
     default_message = "Too many requests; try again later."
 
     def __init__(self, message: str | None = None, *, retry_after: int | None = None, **kwargs: Any):
@@ -89,7 +91,7 @@ class UpstreamUnavailable(AppError):
     """An external service failed (5xx, timeout): our 502, never our 500."""
 
     status = 502
-    code = "upstream_unavailable"
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
     default_message = "An external service is unavailable; try again later."
 
 
@@ -97,5 +99,5 @@ class ServerBusy(AppError):
     """No database connection came free in time (core/db_busy.py): busy, not broken."""
 
     status = 503
-    code = "server_busy"
+    code = ErrorCode.SERVER_BUSY
     default_message = "The server is busy; try again in a moment."

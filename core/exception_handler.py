@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.db_busy import is_pool_timeout, server_busy
+from core.error_codes import ErrorCode
 from core.errors import AppError, InvalidInput, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
@@ -54,14 +55,14 @@ def _suspicious_request_error(exc: SuspiciousOperation) -> AppError:
     if isinstance(exc, TooManyFieldsSent):
         return PayloadTooLarge(
             f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.",
-            code="too_many_fields",
+            code=ErrorCode.TOO_MANY_FIELDS,
         )
     if isinstance(exc, TooManyFilesSent):
         return PayloadTooLarge(
             f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.",
-            code="too_many_files",
+            code=ErrorCode.TOO_MANY_FILES,
         )
-    return InvalidInput("The request body could not be read.", code="bad_request")
+    return InvalidInput("The request body could not be read.", code=ErrorCode.BAD_REQUEST)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -82,7 +83,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         view = context.get("view")
         logger.exception("Unhandled error in %s", type(view).__name__ if view else "API view", exc_info=exc)
         return Response(
-            {"detail": "Internal server error.", "code": "server_error"},
+            {"detail": "Internal server error.", "code": ErrorCode.SERVER_ERROR},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
@@ -91,7 +92,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, exceptions.ValidationError):
         if not isinstance(data, dict):
             data = {"non_field_errors": data}
-        data = {**data, "code": "invalid"}
+        data = {**data, "code": ErrorCode.INVALID}
     elif isinstance(data, dict):
         code = data.get("code") or _first_code(exc.get_codes()) or exc.default_code
         data = {**data, "code": code}

@@ -13,6 +13,7 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 
 IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
@@ -26,7 +27,7 @@ def _too_many_pixels(field: str, width: int | None = None, height: int | None = 
     return InvalidInput(
         f"The picture {size}; at most {MAX_IMAGE_SIDE} x {MAX_IMAGE_SIDE} are accepted.",
         field=field,
-        code="too_large",
+        code=ErrorCode.TOO_LARGE,
     )
 
 
@@ -36,10 +37,12 @@ def checked_image(file: IO[bytes], *, field: str, max_bytes: int, size: int | No
     Reads the file and leaves it at its start; writes nothing."""
     size = size or 0
     if size <= 0:
-        raise InvalidInput("The picture is empty.", field=field, code="empty")
+        raise InvalidInput("The picture is empty.", field=field, code=ErrorCode.EMPTY)
     if size > max_bytes:
         limit_mb = max_bytes / (1024 * 1024)
-        raise InvalidInput(f"The picture is larger than {limit_mb:g} MB.", field=field, code="too_large")
+        raise InvalidInput(
+            f"The picture is larger than {limit_mb:g} MB.", field=field, code=ErrorCode.TOO_LARGE
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,10 +59,10 @@ def checked_image(file: IO[bytes], *, field: str, max_bytes: int, size: int | No
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_many_pixels(field) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidInput("The file is not an image.", field=field, code="invalid_image") from exc
+        raise InvalidInput("The file is not an image.", field=field, code=ErrorCode.INVALID_IMAGE) from exc
     finally:
         file.seek(0)
     if image_format not in IMAGE_FORMATS:
         allowed = ", ".join(sorted(IMAGE_FORMATS))
-        raise InvalidInput(f"Pictures must be one of {allowed}.", field=field, code="invalid_image")
+        raise InvalidInput(f"Pictures must be one of {allowed}.", field=field, code=ErrorCode.INVALID_IMAGE)
     return IMAGE_FORMATS[image_format]

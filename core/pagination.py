@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 
 
@@ -55,7 +56,7 @@ class CursorPagination(pagination.CursorPagination):
         return InvalidInput(
             "This cursor is not one this list gave out; follow the `next` link, or start without it.",
             field=self.cursor_query_param,
-            code="invalid_cursor",
+            code=ErrorCode.INVALID_CURSOR,
         )
 
     def _checked_position(self, position: str) -> Any:

@@ -24,13 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 from core import clock as shared_clock
+from core.error_codes import ErrorCode
 from core.errors import RateLimited
 
 
 class RateLimitWaitExceeded(RateLimited):
     """The next free slot is further away than the caller agreed to wait."""
 
-    code = "rate_limit_wait_exceeded"
+    code = ErrorCode.RATE_LIMIT_WAIT_EXCEEDED
     default_message = "Too many calls to an external service right now; try again shortly."
 
 

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
+from core.error_codes import ErrorCode
+
 # URL name → the settings whose sum is the most file data that view accepts in one request.
 UPLOAD_VIEWS: dict[str, tuple[str, ...]] = {
     # The API: a song with its cover, an album cover, a profile picture.
@@ -72,7 +74,7 @@ def _declared_length(value: str | bytes | None) -> int | None:
 def too_large_body(limit: int) -> dict[str, str]:
     return {
         "detail": f"The request body is larger than this address accepts ({limit} bytes).",
-        "code": "request_too_large",
+        "code": ErrorCode.REQUEST_TOO_LARGE,
     }
 
 

@@ -21,6 +21,7 @@ view lists in `error_statuses` (a tuple of statuses, or a dict of HTTP method to
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -35,6 +36,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import pagination
 from rest_framework.authentication import SessionAuthentication
 
+from core.error_codes import ERROR_CODE_VALUES
+
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": (
@@ -43,7 +46,8 @@ ERROR_SCHEMA: dict[str, Any] = {
     ),
     "properties": {
         "detail": {"type": "string"},
-        "code": {"type": "string"},
+        # Every code there is (core/error_codes.py): programs may branch on any of them.
+        "code": {"type": "string", "enum": ERROR_CODE_VALUES},
     },
     "required": ["code"],
     "additionalProperties": True,
@@ -103,8 +107,10 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_paginated_name(serializer_name)
 
     def _error_component(self) -> dict[str, str]:
+        # A copy: drf-spectacular's enum hook rewrites the schema it is given in place, and the
+        # next schema generated would find the enum gone.
         component = ResolvedComponent(
-            name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA
+            name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=copy.deepcopy(ERROR_SCHEMA)
         )
         self.registry.register_on_missing(component)
         return component.ref

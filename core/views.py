@@ -13,6 +13,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from core.error_codes import ErrorCode
+
 logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/users/", "/music/", "/spotify/")
@@ -111,11 +113,11 @@ def _is_api(request: HttpRequest) -> bool:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The JSON 404 for API paths (the catch-all of /api/ and `handler404`); HTML elsewhere."""
     if _is_api(request):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": "Not found.", "code": ErrorCode.NOT_FOUND}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
+        return JsonResponse({"detail": "Internal server error.", "code": ErrorCode.SERVER_ERROR}, status=500)
     return defaults.server_error(request)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.error_codes import ErrorCode
 from core.errors import AppError, Conflict, InvalidInput
 from credentials.models import OAuthState, SpotifyCredential
 from providers import base as provider_errors
@@ -39,7 +40,7 @@ CONNECT_URL = "/spotify/get-auth-url"
 
 class SpotifyNotConfigured(AppError):
     status = 503
-    code = "spotify_not_configured"
+    code = ErrorCode.SPOTIFY_NOT_CONFIGURED
     default_message = (
         "Spotify is not configured: an admin must add an active Spotify credential "
         "or set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
@@ -47,19 +48,19 @@ class SpotifyNotConfigured(AppError):
 
 
 class SpotifyReconnectRequired(Conflict):
-    code = "spotify_reconnect_required"
+    code = ErrorCode.SPOTIFY_RECONNECT_REQUIRED
     default_message = (
         f"Your Spotify connection has expired or was revoked. Connect Spotify again ({CONNECT_URL})."
     )
 
 
 class OAuthStateInvalid(InvalidInput):
-    code = "invalid_state"
+    code = ErrorCode.INVALID_STATE
     default_message = "This Spotify sign-in link is invalid, expired or already used. Start again."
 
 
 class OAuthWrongBrowser(OAuthStateInvalid):
-    code = "wrong_browser"
+    code = ErrorCode.WRONG_BROWSER
     default_message = (
         "This Spotify sign-in was started in another browser, or this browser did not keep MusicHub's "
         "cookie, so nothing was connected. Start again from this browser: the browser that asks for the "
@@ -68,7 +69,7 @@ class OAuthWrongBrowser(OAuthStateInvalid):
 
 
 class SpotifyAuthorizationDenied(InvalidInput):
-    code = "access_denied"
+    code = ErrorCode.ACCESS_DENIED
     default_message = "Spotify access was not granted."
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.ratelimit import RateLimiter
 from credentials.spotify_oauth import spotify_call
@@ -20,7 +21,7 @@ LASTFM_REQUESTS_PER_SECOND = 5
 
 
 class LastfmUsernameMissing(InvalidInput):
-    code = "lastfm_username_missing"
+    code = ErrorCode.LASTFM_USERNAME_MISSING
     default_message = "No Last.fm username found"
 
 

@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core import clock
+from core.error_codes import ErrorCode
 from core.errors import AppError, Conflict, InvalidInput, NotFound
 from core.tasks import enqueue_on_commit
 from listening import sources
@@ -103,7 +104,7 @@ def sync_start(*, user: User, source: str, kind: str = SyncJob.Kind.SYNC) -> Syn
             if not (dead or job.status == SyncJob.Status.WAITING):
                 raise Conflict(
                     f"A {job.kind} of your {source} history is already running (job {job.pk}).",
-                    code="sync_in_progress",
+                    code=ErrorCode.SYNC_IN_PROGRESS,
                 )
             if dead:
                 logger.info("Sync job %s was silent since %s: resumed on request", job.pk, job.heartbeat_at)
@@ -123,7 +124,7 @@ def sync_start(*, user: User, source: str, kind: str = SyncJob.Kind.SYNC) -> Syn
                     )
             except IntegrityError as exc:  # started concurrently
                 raise Conflict(
-                    f"A sync of your {source} history is already running.", code="sync_in_progress"
+                    f"A sync of your {source} history is already running.", code=ErrorCode.SYNC_IN_PROGRESS
                 ) from exc
         from listening.tasks import run_sync_job
 

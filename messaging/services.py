@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput, NotFound
 from messaging.models import MAX_MESSAGE_LENGTH, Message
 from users import selectors as user_selectors
@@ -61,18 +62,20 @@ def message_send(*, sender: User, receiver_id: int, content: str) -> Message:
     """Stores a message from `sender` and, once committed, tells the receiver's open connections."""
     content = content.strip()
     if not content:
-        raise InvalidInput("Write something: the message is empty.", field="content", code="empty")
+        raise InvalidInput("Write something: the message is empty.", field="content", code=ErrorCode.EMPTY)
     if len(content) > MAX_MESSAGE_LENGTH:
         raise InvalidInput(
             f"The message is {len(content)} characters long; shorten it to {MAX_MESSAGE_LENGTH} or fewer.",
             field="content",
-            code="too_long",
+            code=ErrorCode.TOO_LONG,
         )
     if receiver_id == sender.id:
-        raise InvalidInput("You cannot send a message to yourself.", field="receiver", code="self")
+        raise InvalidInput("You cannot send a message to yourself.", field="receiver", code=ErrorCode.SELF)
     receiver = user_selectors.user_list_active().filter(pk=receiver_id).first()
     if receiver is None:
-        raise InvalidInput(f"There is no user with id {receiver_id}.", field="receiver", code="unknown_user")
+        raise InvalidInput(
+            f"There is no user with id {receiver_id}.", field="receiver", code=ErrorCode.UNKNOWN_USER
+        )
 
     message = Message.objects.create(sender=sender, receiver=receiver, content=content)
     transaction.on_commit(partial(_notify, receiver_id=receiver.id, payload=message_as_dict(message)))

@@ -22,6 +22,7 @@ from django.core.files.storage import Storage
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from musics.models import Album, Song, SongPlay
 from musics.uploads import AUDIO_FIELD, AudioInfo, checked_audio, checked_image
@@ -105,11 +106,13 @@ def _text(value: str | None, *, field: str, required: bool) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"The {field} may not be blank.", field=field, code="required")
+            raise InvalidInput(f"The {field} may not be blank.", field=field, code=ErrorCode.REQUIRED)
         return None
     if len(text) > TEXT_MAX_LENGTH:
         raise InvalidInput(
-            f"The {field} is longer than {TEXT_MAX_LENGTH} characters.", field=field, code="max_length"
+            f"The {field} is longer than {TEXT_MAX_LENGTH} characters.",
+            field=field,
+            code=ErrorCode.MAX_LENGTH,
         )
     return text
 
@@ -120,7 +123,7 @@ def _required_from_tags(value: str | None, tag: str | None, *, field: str) -> st
         raise InvalidInput(
             f"The {field} is required: none was given and the file's tags have none.",
             field=field,
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
     return text
 
@@ -216,7 +219,7 @@ def song_update(
     """Changes what is given: `album=None` takes the song out of its album, `image=None` removes its
     picture. New audio replaces the file, its type, size and duration (not the title or artist)."""
     if audio is None:
-        raise InvalidInput("A song needs its audio file.", field=AUDIO_FIELD, code="required")
+        raise InvalidInput("A song needs its audio file.", field=AUDIO_FIELD, code=ErrorCode.REQUIRED)
     values: dict[str, Any] = {}
     if title is not UNSET:
         values["title"] = _text(title, field="title", required=True)

@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
+from core.error_codes import ErrorCode
 from core.errors import NotFound
 from musics.models import Song
 
@@ -170,7 +171,7 @@ def song_stream_response(*, request: HttpRequest, song: Song) -> HttpResponseBas
     try:
         size = storage.size(name)
     except (FileNotFoundError, OSError) as exc:
-        raise NotFound("The song's audio file is missing.", code="audio_missing") from exc
+        raise NotFound("The song's audio file is missing.", code=ErrorCode.AUDIO_MISSING) from exc
     etag = _etag(song, size)
     last_modified = int(song.updated_at.timestamp())
     validators = {
@@ -194,7 +195,10 @@ def song_stream_response(*, request: HttpRequest, song: Song) -> HttpResponseBas
         byte_range = requested_range(range_header, size)
     except RangeNotSatisfiable:
         response = JsonResponse(
-            {"detail": f"The range is outside the file ({size} bytes).", "code": "range_not_satisfiable"},
+            {
+                "detail": f"The range is outside the file ({size} bytes).",
+                "code": ErrorCode.RANGE_NOT_SATISFIABLE,
+            },
             status=416,
         )
         response["Content-Range"] = f"bytes */{size}"
@@ -208,7 +212,7 @@ def song_stream_response(*, request: HttpRequest, song: Song) -> HttpResponseBas
         try:
             file = storage.open(name, "rb")
         except (FileNotFoundError, OSError) as exc:
-            raise NotFound("The song's audio file is missing.", code="audio_missing") from exc
+            raise NotFound("The song's audio file is missing.", code=ErrorCode.AUDIO_MISSING) from exc
         chunks = FileChunks(file, start, length)
         response = StreamingHttpResponse(
             AsyncFileChunks(chunks) if isinstance(request, ASGIRequest) else chunks,

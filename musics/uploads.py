@@ -28,6 +28,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.images import checked_image as core_checked_image
 
@@ -210,7 +211,9 @@ def _vorbis_tags(tags: Any) -> dict[str, Any]:
 def _not_audio() -> InvalidInput:
     names = "MP3, Ogg (Vorbis or Opus), FLAC, M4A/AAC or WAV"
     return InvalidInput(
-        f"The file is not audio that can be played: upload {names}.", field=AUDIO_FIELD, code="invalid_audio"
+        f"The file is not audio that can be played: upload {names}.",
+        field=AUDIO_FIELD,
+        code=ErrorCode.INVALID_AUDIO,
     )
 
 
@@ -218,11 +221,11 @@ def checked_audio(file: File) -> AudioInfo:
     """The upload's real format, duration and tags; refuses what is too big or is not audio."""
     size = file.size or 0
     if size <= 0:
-        raise InvalidInput("The audio file is empty.", field=AUDIO_FIELD, code="empty")
+        raise InvalidInput("The audio file is empty.", field=AUDIO_FIELD, code=ErrorCode.EMPTY)
     if size > settings.MAX_SONG_BYTES:
         limit_mb = settings.MAX_SONG_BYTES / (1024 * 1024)
         raise InvalidInput(
-            f"The audio file is larger than {limit_mb:g} MB.", field=AUDIO_FIELD, code="too_large"
+            f"The audio file is larger than {limit_mb:g} MB.", field=AUDIO_FIELD, code=ErrorCode.TOO_LARGE
         )
     file.seek(0)
     try:

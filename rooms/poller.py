@@ -26,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
+from core.error_codes import ErrorCode
 from core.errors import AppError, RateLimited
 from rooms.services import CurrentSong, RoomNotFound, room_current_song, room_get, room_group
 
@@ -128,7 +129,7 @@ class RoomPoller:
             error = {"code": exc.code, "message": exc.message}
         else:
             logger.exception("The poller of room %s failed", self.code)
-            error = {"code": "poller_failed", "message": "The room could not read the host's player."}
+            error = {"code": ErrorCode.POLLER_FAILED, "message": "The room could not read the host's player."}
         await room_send(self.code, "error", error)
 
     async def run(self) -> None:

@@ -13,6 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.error_codes import ErrorCode
 from core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from credentials.spotify_oauth import SpotifyReconnectRequired, spotify_call
 from listening.importers import ListenRow
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 class RoomNotFound(NotFound):
-    code = "room_not_found"
+    code = ErrorCode.ROOM_NOT_FOUND
     default_message = "Room not found"
 
 
@@ -113,7 +114,7 @@ def room_create(*, host: User, guest_can_pause: bool, votes_to_skip: int) -> Roo
     if not UserApiKey.objects.filter(user=host, service_name="spotify").exists():
         raise Conflict(
             "Connect Spotify first (GET /spotify/get-auth-url): a room plays the host's Spotify.",
-            code="spotify_not_connected",
+            code=ErrorCode.SPOTIFY_NOT_CONNECTED,
         )
     with transaction.atomic():
         room, created = Room.objects.select_for_update().get_or_create(
@@ -191,17 +192,17 @@ def _spotify(room: Room, call):
         raise AppError(
             "Open Spotify on a device first: the host has no active Spotify device.",
             status=404,
-            code="no_active_device",
+            code=ErrorCode.NO_ACTIVE_DEVICE,
         ) from exc
     except provider_errors.PremiumRequired as exc:
         raise PermissionDenied(
             "Spotify Premium is required to control playback: the host's account is not Premium.",
-            code="premium_required",
+            code=ErrorCode.PREMIUM_REQUIRED,
         ) from exc
     except SpotifyReconnectRequired as exc:
         raise Conflict(
             "The host's Spotify connection has expired: the host must connect Spotify again.",
-            code="host_reconnect_required",
+            code=ErrorCode.HOST_RECONNECT_REQUIRED,
         ) from exc
     except provider_errors.ProviderError as exc:
         raise app_error_from(exc) from None
@@ -281,14 +282,16 @@ def room_current_song(*, room: Room) -> CurrentSong | None:
 def _require_member(room: Room, who: Identity) -> Member:
     member = member_of(room, who)
     if member is None:
-        raise PermissionDenied("Join the room first.", code="not_a_member")
+        raise PermissionDenied("Join the room first.", code=ErrorCode.NOT_A_MEMBER)
     return member
 
 
 def _may_control(room: Room, who: Identity) -> None:
     _require_member(room, who)
     if not (is_host(room, who) or room.guest_can_pause):
-        raise PermissionDenied("Only the host can pause or play in this room.", code="guest_cannot_pause")
+        raise PermissionDenied(
+            "Only the host can pause or play in this room.", code=ErrorCode.GUEST_CANNOT_PAUSE
+        )
 
 
 def room_pause(*, room: Room, who: Identity) -> None:
@@ -319,7 +322,7 @@ def room_vote_skip(*, room: Room, who: Identity) -> SkipResult:
     if not room.song_id:
         room_current_song(room=room)
     if not room.song_id:
-        raise Conflict("Nothing is playing: there is no song to vote away.", code="nothing_playing")
+        raise Conflict("Nothing is playing: there is no song to vote away.", code=ErrorCode.NOTHING_PLAYING)
     Vote.objects.get_or_create(room=room, member=member, song_id=room.song_id)
     votes = Vote.objects.filter(room=room, song_id=room.song_id).count()
     if votes >= room.votes_to_skip:

@@ -5,6 +5,7 @@ from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import Token
 
+from core.error_codes import ErrorCode
 from users import selectors
 from users.models import ApiToken, User
 from users.tokens import jwt_matches_password
@@ -18,12 +19,12 @@ class JWTAuthentication(authentication.JWTAuthentication):
         try:
             return super().authenticate(request)
         except InvalidToken as exc:
-            raise AuthenticationFailed("Invalid token.", code="token_not_valid") from exc
+            raise AuthenticationFailed("Invalid token.", code=ErrorCode.TOKEN_NOT_VALID) from exc
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         user = super().get_user(validated_token)
         if not jwt_matches_password(validated_token, user):
-            raise AuthenticationFailed("Invalid token.", code="token_not_valid")
+            raise AuthenticationFailed("Invalid token.", code=ErrorCode.TOKEN_NOT_VALID)
         return user
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.images import checked_image
 from users.adapters import password_reset_url
@@ -77,7 +78,7 @@ def auth_logout(*, token: ApiToken | None, refresh: str | None) -> None:
             refresh_token = RefreshToken(refresh)
         except TokenError as exc:
             raise InvalidInput(
-                "Token is invalid or expired.", field="refresh", code="token_not_valid"
+                "Token is invalid or expired.", field="refresh", code=ErrorCode.TOKEN_NOT_VALID
             ) from exc
     with transaction.atomic():
         if refresh_token is not None:
@@ -159,13 +160,15 @@ def user_register(
     allauth's `complete_signup`, so ACCOUNT_EMAIL_VERIFICATION applies as it does to the API."""
     email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate")
+        raise InvalidInput(DUPLICATE_EMAIL, field="email", code=ErrorCode.DUPLICATE)
     if password1 != password2:
-        raise InvalidInput("The two password fields didn't match.", field="password2", code="mismatch")
+        raise InvalidInput(
+            "The two password fields didn't match.", field="password2", code=ErrorCode.MISMATCH
+        )
     try:
         validate_password(password1, user=User(email=email, full_name=full_name))
     except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), field="password1", code="weak_password") from exc
+        raise InvalidInput(" ".join(exc.messages), field="password1", code=ErrorCode.WEAK_PASSWORD) from exc
     signup = SimpleNamespace(cleaned_data={"email": email, "password1": password1, "full_name": full_name})
     adapter = get_account_adapter(request)
     try:
@@ -173,7 +176,7 @@ def user_register(
             user = adapter.save_user(request, adapter.new_user(request), signup)
             setup_user_email(request, user, [])
     except IntegrityError as exc:
-        raise InvalidInput(DUPLICATE_EMAIL, field="email", code="duplicate") from exc
+        raise InvalidInput(DUPLICATE_EMAIL, field="email", code=ErrorCode.DUPLICATE) from exc
     return user
 
 
@@ -183,12 +186,12 @@ def user_email_verify(*, email: str) -> User:
     try:
         user = User.objects.get(email__iexact=User.objects.normalize_email(email))
     except User.DoesNotExist as exc:
-        raise InvalidInput(f"No account uses {email}.", field="email", code="not_found") from exc
+        raise InvalidInput(f"No account uses {email}.", field="email", code=ErrorCode.NOT_FOUND) from exc
     try:
         user.mark_email_verified()
     except IntegrityError as exc:  # allauth allows one verified row per address
         raise InvalidInput(
-            f"{email} is already verified for another account.", field="email", code="duplicate"
+            f"{email} is already verified for another account.", field="email", code=ErrorCode.DUPLICATE
         ) from exc
     return user
 
@@ -254,13 +257,13 @@ def user_name_set(*, user: User, user_name: str) -> User:
     if name == user.user_name:
         return user
     if not _user_name_free(name, exclude_id=user.pk):
-        raise InvalidInput(USER_NAME_TAKEN, code="user_name_taken", field="user_name")
+        raise InvalidInput(USER_NAME_TAKEN, code=ErrorCode.USER_NAME_TAKEN, field="user_name")
     user.user_name = name
     try:
         with transaction.atomic():
             user.save(update_fields=["user_name"])
     except IntegrityError:  # taken between the check and the save
-        raise InvalidInput(USER_NAME_TAKEN, code="user_name_taken", field="user_name") from None
+        raise InvalidInput(USER_NAME_TAKEN, code=ErrorCode.USER_NAME_TAKEN, field="user_name") from None
     return user
 
 

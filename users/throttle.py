@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django_ratelimit.core import get_usage
 
+from core.error_codes import ErrorCode
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def throttled_response(request: HttpRequest, retry_after: int) -> HttpResponse:
     """429 with Retry-After: DRF's JSON shape for API paths, a page for the HTML forms."""
     message = f"Too many sign-in attempts. Try again in {_wait_words(retry_after)}."
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": message, "code": "throttled"}, status=429)
+        response: HttpResponse = JsonResponse({"detail": message, "code": ErrorCode.THROTTLED}, status=429)
     else:
         page = render_to_string(
             "users/throttled.html",

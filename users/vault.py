@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.error_codes import ErrorCode
 from core.errors import AppError, InvalidInput
 from providers import base as provider_errors
 from users.models import User, UserApiKey
@@ -27,7 +28,7 @@ DUPLICATE_SERVICE = "API key with this service name already exists"
 
 class ApiKeyMissing(AppError):
     status = 400
-    code = "api_key_missing"
+    code = ErrorCode.API_KEY_MISSING
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _checked_service_name(service_name: str) -> str:
         raise InvalidInput(
             f"Unknown service '{service_name}'. Supported services: {supported}.",
             field="service_name",
-            code="unknown_service",
+            code=ErrorCode.UNKNOWN_SERVICE,
         )
     return name
 
@@ -100,7 +101,7 @@ def api_key_create(
         with transaction.atomic():
             row.save()
     except IntegrityError as exc:  # the same service stored concurrently
-        raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code="duplicate") from exc
+        raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code=ErrorCode.DUPLICATE) from exc
     logger.info("User %s stored a %s key", user.pk, row.service_name)
     return row
 
@@ -129,7 +130,7 @@ def api_key_update(
         with transaction.atomic():
             row.save()
     except IntegrityError as exc:
-        raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code="duplicate") from exc
+        raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code=ErrorCode.DUPLICATE) from exc
     logger.info("User %s updated their %s key", row.user_id, row.service_name)
     return row
 
@@ -177,7 +178,7 @@ def api_key_verify(*, user: User, service_name: str, live: bool = False) -> Veri
         raise InvalidInput(
             f"{spec.display_name} needs your {spec.service_user_id_label} (service_user_id) to be checked.",
             field="service_user_id",
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
 
     key = row.get_key()

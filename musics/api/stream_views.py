@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.error_codes import ErrorCode
 from musics.selectors import song_for_stream
 from musics.services import song_play_record
 from musics.stream_links import stream_token_user_id
@@ -79,13 +80,13 @@ def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResp
         return JsonResponse(
             {
                 "detail": "This stream link is invalid or has expired; get the song again.",
-                "code": "bad_stream_link",
+                "code": ErrorCode.BAD_STREAM_LINK,
             },
             status=403,
         )
     song = song_for_stream(pk)
     if song is None:
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": "Not found.", "code": ErrorCode.NOT_FOUND}, status=404)
     response = song_stream_response(request=request, song=song)
     if request.method == "GET" and response.status_code in (200, 206):
         listener = SimpleNamespace(pk=user_id, is_authenticated=True)

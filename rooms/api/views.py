@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.error_codes import ErrorCode
 from core.errors import NotFound, PermissionDenied
 from core.schema import PROVIDER_ERRORS
 from rooms import services
@@ -44,7 +45,7 @@ def _guest_csrf(request: Request) -> None:
     refused = check.process_view(request._request, None, (), {})
     if refused is not None:
         raise PermissionDenied(
-            "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken.", code="csrf"
+            "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken.", code=ErrorCode.CSRF
         )
 
 
@@ -93,7 +94,7 @@ class MyRoomView(RoomBaseView):
         who = identity(request)
         room = services.room_of(who=who)
         if room is None:
-            raise NotFound("You are not in a room.", code="not_in_room")
+            raise NotFound("You are not in a room.", code=ErrorCode.NOT_IN_ROOM)
         return Response(room_data(room, who))
 
 
@@ -136,7 +137,7 @@ class CurrentSongView(RoomBaseView):
     def get(self, request: Request, code: str) -> Response:
         room = self.room(code)
         if services.member_of(room, identity(request)) is None:
-            raise PermissionDenied("Join the room first.", code="not_a_member")
+            raise PermissionDenied("Join the room first.", code=ErrorCode.NOT_A_MEMBER)
         song = services.room_current_song(room=room)
         if song is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

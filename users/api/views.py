@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.parsers import JSONParser
 from users import selectors, services
@@ -192,7 +193,7 @@ class VerifyEmailView(BaseVerifyEmailView):
             raise InvalidInput(
                 "This confirmation key has expired or was already used: ask for a new link.",
                 field="key",
-                code="invalid_key",
+                code=ErrorCode.INVALID_KEY,
             )
         return Response({"detail": "ok"})
 
