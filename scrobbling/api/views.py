@@ -16,6 +16,7 @@ from scrobbling.api.shapes import listen_json, playing_now_json
 from scrobbling.ratelimit import rate_limit_spend
 from scrobbling.validation import ListenBrainzError, parse_submission
 from users.models import User
+from users.services import user_name_ensure
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 1000
@@ -128,7 +129,9 @@ def validate_token(request: HttpRequest) -> HttpResponse:
     user = services.listenbrainz_token_authenticate(token=token)
     if user is None:
         return JsonResponse({"code": 200, "message": "Token invalid.", "valid": False})
-    return JsonResponse({"code": 200, "message": "Token valid.", "valid": True, "user_name": user.user_name})
+    # Some clients (Pano Scrobbler) refuse a valid answer without a user name: there always is one.
+    user_name = user.user_name or user_name_ensure(user=user)
+    return JsonResponse({"code": 200, "message": "Token valid.", "valid": True, "user_name": user_name})
 
 
 @listenbrainz_endpoint("POST")

@@ -34,6 +34,17 @@ def test_a_valid_token_in_the_query(scrobbler):
     assert response.json()["valid"] is True
 
 
+def test_a_valid_token_always_comes_with_a_user_name(scrobbler):
+    from users.models import User
+
+    User.objects.filter(pk=scrobbler.user.pk).update(user_name=None)
+
+    body = scrobbler.client.get("/1/validate-token", **scrobbler.auth()).json()
+
+    assert body["valid"] is True
+    assert body["user_name"] == "nova.listener"  # chosen from the e-mail address
+
+
 def test_an_invalid_token(scrobbler):
     response = Client().get("/1/validate-token", HTTP_AUTHORIZATION="Token 6f3c-not-a-token")
 
