@@ -1,9 +1,7 @@
-"""Spotify OAuth: the app's own credential (admin, seed 000) and every user's connection (seed 002).
-
-A user's tokens live in their `spotify` vault key (access token as the key; refresh token, expiry,
-scopes and the app's client id in the encrypted metadata). `spotify_access_token_for()` is the one
-way later features get a user's token: it refreshes once, under a row lock, when it has expired or
-Spotify refused it, and `spotify_call()` is the way to call Spotify with it (a 401 renews it once).
+"""Spotify OAuth: the app's own credential (admin, seed 000), and what every user's connection
+(credentials/spotify_connection.py) shares with it: the app a flow runs with, single-use states
+bound to the browser that started the flow, the errors, and calling Spotify with a token renewed
+once when it is refused.
 """
 
 from __future__ import annotations
@@ -27,8 +25,6 @@ from credentials.models import OAuthState, SpotifyCredential
 from providers import base as provider_errors
 from providers.spotify import SCOPES, SpotifyAccounts, SpotifyClient
 from providers.types import OAuthTokens
-from users import vault
-from users.models import User, UserApiKey
 from users.provider_errors import app_error_from
 
 logger = logging.getLogger(__name__)
@@ -95,7 +91,7 @@ class OAuthStart:
     redirect_uri: str
 
 
-def _browser_digest(secret: str) -> str:
+def browser_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -122,7 +118,7 @@ def spotify_app_client(*, client_id: str | None = None) -> AppClient:
     raise SpotifyNotConfigured()
 
 
-def _accounts(app: AppClient, redirect_uri: str | None = None) -> SpotifyAccounts:
+def spotify_accounts(app: AppClient, redirect_uri: str | None = None) -> SpotifyAccounts:
     return SpotifyAccounts(
         accounts_url=settings.SPOTIFY_ACCOUNTS_URL,
         client_id=app.client_id,
@@ -135,7 +131,7 @@ def _expires_at(tokens: OAuthTokens) -> datetime | None:
     return tokens.expires_at
 
 
-def _consume_state(
+def oauth_state_consume(
     *, state: str, purpose: str, browser_secret: str | None, credential_id: int | None = None
 ) -> OAuthState:
     """The pending authorization for `state`, marked used (in its own transaction, so a failed
@@ -158,7 +154,7 @@ def _consume_state(
         pending.save(update_fields=["used_at"])
     if pending.browser_digest or browser_secret is not None:
         same_browser = bool(browser_secret) and hmac.compare_digest(
-            pending.browser_digest, _browser_digest(browser_secret or "")
+            pending.browser_digest, browser_digest(browser_secret or "")
         )
         if not same_browser:
             logger.info("Spotify callback for a %s state refused: another browser", purpose)
@@ -183,7 +179,7 @@ def _credential_state_create(
         raise InvalidInput("Set this credential's redirect URI first.", field="redirect_uri")
     if not credential.pk:
         credential.save()
-    accounts = _accounts(AppClient(credential.client_id, credential.client_secret), redirect_uri)
+    accounts = spotify_accounts(AppClient(credential.client_id, credential.client_secret), redirect_uri)
     request = accounts.authorization_url(
         scopes=(scopes or credential.scopes or " ".join(SCOPES)).split(), state=state
     )
@@ -222,7 +218,7 @@ def spotify_credential_oauth_start(*, credential: SpotifyCredential, redirect_ur
         redirect_uri=redirect_uri,
         scopes=None,
         state=None,
-        browser_digest=_browser_digest(secret),
+        browser_digest=browser_digest(secret),
     )
     return OAuthStart(url=url, state=state, browser_secret=secret, redirect_uri=redirect_uri)
 
@@ -258,7 +254,7 @@ def _save_credential_tokens(credential: SpotifyCredential, tokens: OAuthTokens) 
 def _credential_exchange(
     credential: SpotifyCredential, pending: OAuthState, code: str, redirect_uri: str | None
 ) -> dict[str, Any]:
-    accounts = _accounts(
+    accounts = spotify_accounts(
         AppClient(credential.client_id, credential.client_secret), redirect_uri or pending.redirect_uri
     )
     try:
@@ -281,7 +277,7 @@ def spotify_credential_exchange_code(
     """Seed 000's code exchange, for a flow run from code: saves the tokens (the returned dict holds
     none). A state that a browser started can only be completed by that browser's callback."""
     state = state or _latest_pending_state(credential)
-    pending = _consume_state(
+    pending = oauth_state_consume(
         state=state or "",
         purpose=OAuthState.ADMIN_CREDENTIAL,
         credential_id=credential.pk,
@@ -300,7 +296,7 @@ def spotify_credential_oauth_finish(
 ) -> dict[str, Any]:
     """The admin's OAuth callback: the state must be this credential's, unused, and started by this
     browser (`browser_secret`, from its cookie); then the code is exchanged and the tokens saved."""
-    pending = _consume_state(
+    pending = oauth_state_consume(
         state=state,
         purpose=OAuthState.ADMIN_CREDENTIAL,
         credential_id=credential.pk,
@@ -318,7 +314,7 @@ def _refresh_locked(locked: SpotifyCredential) -> tuple[dict[str, Any] | None, A
     if not locked.refresh_token:
         return None, InvalidInput("No refresh token: run the OAuth flow first.", field="refresh_token")
     try:
-        tokens = _accounts(AppClient(locked.client_id, locked.client_secret)).refresh(
+        tokens = spotify_accounts(AppClient(locked.client_id, locked.client_secret)).refresh(
             refresh_token=locked.refresh_token
         )
     except provider_errors.ProviderAuthError as exc:
@@ -381,7 +377,7 @@ def spotify_credential_call(*, credential: SpotifyCredential, call: Callable[[Sp
     The renewal follows `spotify_credential_access_token(rejected_token=…)`: only the first caller to
     see the refused token refreshes it; the others retry with the token it got.
     """
-    return _call_renewing_once(
+    return call_renewing_once(
         call,
         lambda rejected: spotify_credential_access_token(credential=credential, rejected_token=rejected),
         refused_again=lambda: SpotifyReconnectRequired(
@@ -391,7 +387,7 @@ def spotify_credential_call(*, credential: SpotifyCredential, call: Callable[[Sp
     )
 
 
-def _call_renewing_once(
+def call_renewing_once(
     call: Callable[[SpotifyClient], T],
     token_for: Callable[[str | None], str],
     *,
@@ -407,195 +403,3 @@ def _call_renewing_once(
             return call(SpotifyClient(settings.SPOTIFY_API_URL, token))
         except provider_errors.ProviderTokenExpired as exc:
             raise refused_again() from exc
-
-
-# --- every user's own Spotify (seed 002) ---------------------------------------------------------------
-
-
-def spotify_connect_start(*, user: User) -> OAuthStart:
-    """The authorization URL for this user, with a single-use state bound to them and to the browser
-    that asked (see `OAuthStart`), and PKCE."""
-    app = spotify_app_client()
-    accounts = _accounts(app, settings.SPOTIFY_REDIRECT_URI)
-    request = accounts.authorization_url(scopes=SCOPES)
-    secret = secrets.token_urlsafe(32)
-    OAuthState.objects.create(
-        state=request.state,
-        purpose=OAuthState.USER_CONNECT,
-        user=user,
-        client_id=app.client_id,
-        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
-        code_verifier=request.code_verifier or "",
-        browser_digest=_browser_digest(secret),
-    )
-    return OAuthStart(
-        url=request.url,
-        state=request.state,
-        browser_secret=secret,
-        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
-    )
-
-
-def spotify_connect_finish(
-    *,
-    state: str,
-    code: str | None,
-    error: str | None,
-    signed_in_user: User | None,
-    browser_secret: str,
-) -> User:
-    """The callback: checks the state (this user's, from this browser: `browser_secret` is the value of
-    the cookie set when the flow started), exchanges the code, stores the tokens in the user's vault."""
-    pending = _consume_state(state=state, purpose=OAuthState.USER_CONNECT, browser_secret=browser_secret)
-    user = pending.user
-    if user is None or (signed_in_user is not None and signed_in_user.pk != user.pk):
-        raise OAuthStateInvalid("This Spotify sign-in was started by another account.")
-    if error:
-        raise SpotifyAuthorizationDenied(
-            "You did not allow MusicHub to use your Spotify."
-            if error == "access_denied"
-            else f"Spotify said: {error}"
-        )
-    if not code:
-        raise InvalidInput("The Spotify callback came back without a code.", field="code")
-    app = spotify_app_client(client_id=pending.client_id)
-    try:
-        tokens = _accounts(app, pending.redirect_uri).exchange_code(
-            code=code, code_verifier=pending.code_verifier or None
-        )
-    except provider_errors.ProviderError as exc:
-        raise app_error_from(exc) from None
-    spotify_user_id = None
-    try:
-        spotify_user_id = SpotifyClient(settings.SPOTIFY_API_URL, tokens.access_token).me().id
-    except provider_errors.ProviderError as exc:  # the connection works without knowing the id
-        logger.info("Spotify /me failed after connecting user %s: %s", user.pk, exc.message)
-    now = timezone.now()
-    vault.api_key_store(
-        user=user,
-        service_name="spotify",
-        api_key=tokens.access_token,
-        service_user_id=spotify_user_id,
-        metadata={
-            "source": "oauth",
-            "client_id": app.client_id,
-            "refresh_token": tokens.refresh_token,
-            "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
-            "scopes": list(tokens.scope),
-            "connected_at": now.isoformat(),
-        },
-    )
-    logger.info("User %s connected Spotify", user.pk)
-    return user
-
-
-def spotify_disconnect(*, user: User) -> bool:
-    deleted, _ = UserApiKey.objects.filter(user=user, service_name="spotify").delete()
-    return bool(deleted)
-
-
-def _is_expired(metadata: dict[str, Any]) -> bool:
-    expires_at = metadata.get("expires_at")
-    if not expires_at:
-        return False
-    return datetime.fromisoformat(expires_at) <= timezone.now() + EXPIRY_MARGIN
-
-
-def _token_needing_no_refresh(row: UserApiKey, rejected_token: str | None) -> str | None:
-    """The stored access token when it can be used as it is; None when it must be refreshed."""
-    metadata = row.get_metadata()
-    if metadata.get("needs_reconnect"):
-        raise SpotifyReconnectRequired()
-    stored = row.get_key()
-    refused = rejected_token is not None and stored == rejected_token
-    if not metadata.get("refresh_token"):
-        if refused:
-            raise SpotifyReconnectRequired(
-                "Spotify refused the pasted access token (they expire after an hour). Connect Spotify "
-                f"with {CONNECT_URL} instead, so MusicHub can renew it for you."
-            )
-        return stored
-    if refused or _is_expired(metadata):
-        return None
-    return stored
-
-
-def _spotify_row(user: User, *, lock: bool) -> UserApiKey:
-    rows = UserApiKey.objects.filter(user=user, service_name="spotify")
-    row = (rows.select_for_update() if lock else rows).first()
-    if row is None:
-        raise vault.ApiKeyMissing("No Spotify API key found")
-    return row
-
-
-def spotify_access_token_for(*, user: User, rejected_token: str | None = None) -> str:
-    """A valid Spotify access token for the user.
-
-    Refreshes once, under a lock on the user's key, when the token has expired, or when Spotify
-    refused `rejected_token` and it is still the stored one. A caller whose refused token another
-    caller has already replaced uses the new one instead: refresh tokens may rotate, so a second
-    refresh would be wasted or, with the old refresh token, refused (`invalid_grant`) and wrongly
-    end the connection. `invalid_grant` marks the connection as needing a reconnect. A hand-pasted
-    token (no refresh token) is used as it is until Spotify refuses it.
-    """
-    token = _token_needing_no_refresh(_spotify_row(user, lock=False), rejected_token)
-    if token is not None:
-        return token
-    failure: AppError | None = None
-    with transaction.atomic():
-        row = _spotify_row(user, lock=True)
-        token = _token_needing_no_refresh(row, rejected_token)  # another caller may have refreshed it
-        if token is not None:
-            return token
-        metadata = row.get_metadata()
-        refresh_token = metadata["refresh_token"]
-        try:
-            app = spotify_app_client(client_id=metadata.get("client_id"))
-            tokens = _accounts(app).refresh(refresh_token=refresh_token)
-        except provider_errors.ProviderAuthError as exc:
-            metadata["needs_reconnect"] = True
-            row.set_metadata(metadata)
-            row.mark_failed(f"Spotify refused the refresh ({exc.reason or 'auth'}): {exc.message}")
-            row.save(update_fields=["metadata", "last_error", "updated_at"])
-            logger.info("User %s's Spotify connection needs a reconnect (%s)", user.pk, exc.reason)
-            failure = SpotifyReconnectRequired()
-        except SpotifyReconnectRequired as exc:
-            failure = exc
-        except provider_errors.ProviderError as exc:
-            raise app_error_from(exc) from None
-        else:
-            row.set_key(tokens.access_token)
-            metadata.update(
-                refresh_token=tokens.refresh_token or refresh_token,
-                expires_at=tokens.expires_at.isoformat() if tokens.expires_at else None,
-                scopes=list(tokens.scope) or metadata.get("scopes", []),
-                refreshed_at=timezone.now().isoformat(),
-            )
-            row.set_metadata(metadata)
-            row.last_error = ""
-            row.save()
-            return tokens.access_token
-    raise failure
-
-
-def spotify_is_authenticated(*, user: User) -> bool:
-    """Seed 002: true when the user has a usable Spotify connection (refreshing it first)."""
-    try:
-        spotify_access_token_for(user=user)
-    except (vault.ApiKeyMissing, SpotifyReconnectRequired, SpotifyNotConfigured):
-        return False
-    return True
-
-
-def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
-    """Runs `call` with a client for the user's Spotify; a 401 renews the token once and retries.
-
-    Only the first caller to see the refused token refreshes it; the others retry with the token it
-    got (`spotify_access_token_for(rejected_token=…)`). Provider errors other than an expired token
-    reach the caller as they are.
-    """
-    return _call_renewing_once(
-        call,
-        lambda rejected: spotify_access_token_for(user=user, rejected_token=rejected),
-        refused_again=SpotifyReconnectRequired,
-    )

@@ -10,7 +10,7 @@ from django.conf import settings
 from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.ratelimit import RateLimiter
-from credentials.spotify_oauth import spotify_call
+from credentials.spotify_connection import spotify_call
 from listening.importers import ListenRow, from_lastfm, from_spotify
 from providers.lastfm import LastfmClient, RecentTracksPage
 from providers.spotify import RecentlyPlayedPage

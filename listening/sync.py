@@ -37,6 +37,7 @@ from listening import sources
 from listening.models import Listen, Source, SyncJob
 from listening.store import listens_store
 from providers import base as provider_errors
+from users import vault
 from users.models import User, UserApiKey
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def sync_enqueue_due() -> int:
     for key in keys.iterator():
         if key.service_name == "lastfm" and not key.service_user_id:
             continue
-        if key.service_name == "spotify" and key.get_metadata().get("needs_reconnect"):
+        if key.service_name == "spotify" and vault.api_key_grant(key).needs_reconnect:
             continue
         if SyncJob.objects.filter(user=key.user, source=key.service_name, status__in=SyncJob.ACTIVE).exists():
             continue

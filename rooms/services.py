@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from core.error_codes import ErrorCode
 from core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
-from credentials.spotify_oauth import SpotifyReconnectRequired, spotify_call
-from listening.importers import ListenRow
-from listening.store import listens_store
+from credentials.spotify_connection import spotify_call
+from credentials.spotify_oauth import SpotifyReconnectRequired
+from listening.services import listen_record
 from providers import base as provider_errors
 from providers.spotify import PlaybackState
 from rooms.models import Member, Room, Vote
@@ -212,20 +212,28 @@ def _credit_members(room: Room) -> int:
     """Adds the song that just ended to the history of every signed-in member (once)."""
     if not (room.song_id and room.song_title and room.song_started_at):
         return 0
-    row = ListenRow(
-        title=room.song_title[:255],
-        artist=room.song_artist[:255],
-        album=room.song_album[:255],
-        played_at=room.song_started_at.replace(microsecond=0),
+    return listen_record(
+        user_ids=room.members.filter(user__isnull=False).values_list("user_id", flat=True),
+        title=room.song_title,
+        artist=room.song_artist,
+        album=room.song_album,
+        played_at=room.song_started_at,
         source="room",
         duration_ms=room.song_duration_ms,
         album_thumbnail=room.song_album_art,
         track_url=f"https://open.spotify.com/track/{room.song_id}",
     )
-    credited = 0
-    for user_id in room.members.filter(user__isnull=False).values_list("user_id", flat=True):
-        credited += listens_store(user_id=user_id, rows=[row])
-    return credited
+
+
+_SONG_FIELDS = (
+    "song_id",
+    "song_title",
+    "song_artist",
+    "song_album",
+    "song_album_art",
+    "song_duration_ms",
+    "song_started_at",
+)
 
 
 def _observe(room: Room, state: PlaybackState | None) -> bool:
@@ -238,6 +246,10 @@ def _observe(room: Room, state: PlaybackState | None) -> bool:
     with transaction.atomic():
         locked = Room.objects.select_for_update().get(pk=room.pk)
         if song_id == locked.song_id:
+            # Another request or process (the poller) recorded it since `room` was read: the caller
+            # goes on with it (a guest's vote counts for it instead of finding nothing playing).
+            for field in _SONG_FIELDS:
+                setattr(room, field, getattr(locked, field))
             return False
         _credit_members(locked)
         Vote.objects.filter(room=locked).delete()

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from users.models import ApiToken, User, UserApiKey
+from users.oauth_grant import OAuthGrant
 from users.tokens import password_fingerprint_matches
 from users.vault_registry import vault_service
 
@@ -50,27 +51,18 @@ def connection_list(*, user: User) -> list[Connection]:
     connections = []
     now = timezone.now()
     for row in api_key_list(user=user):
-        metadata = row.get_metadata()
-        expires_at = datetime.fromisoformat(metadata["expires_at"]) if metadata.get("expires_at") else None
-        needs_reconnect = bool(metadata.get("needs_reconnect"))
-        renews = bool(metadata.get("refresh_token"))
-        if needs_reconnect:
-            state = "needs_reconnect"
-        elif expires_at is not None and expires_at <= now and not renews:
-            state = "expired"
-        else:
-            state = "connected"
+        grant = OAuthGrant.from_metadata(row.get_metadata())
         spec = vault_service(row.service_name)
         connections.append(
             Connection(
                 id=row.id,
                 service_name=row.service_name,
                 display_name=spec.display_name if spec else row.service_name,
-                state=state,
-                source="oauth" if metadata.get("source") == "oauth" else "key",
+                state=grant.state(now=now),
+                source=grant.source,
                 service_user_id=row.service_user_id,
-                expires_at=expires_at,
-                needs_reconnect=needs_reconnect,
+                expires_at=grant.expires_at,
+                needs_reconnect=grant.needs_reconnect,
                 last_error=row.last_error,
                 last_verified_at=row.last_verified_at,
                 updated_at=row.updated_at,

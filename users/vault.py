@@ -18,6 +18,7 @@ from core.error_codes import ErrorCode
 from core.errors import AppError, InvalidInput
 from providers import base as provider_errors
 from users.models import User, UserApiKey
+from users.oauth_grant import OAuthGrant
 from users.provider_errors import app_error_from, scrub
 from users.vault_registry import SERVICES, CheckUnavailable, vault_service
 
@@ -160,6 +161,16 @@ def api_key_store(
         row.last_error = ""
         row.save()
     return row
+
+
+def api_key_grant(row: UserApiKey) -> OAuthGrant:
+    """What an OAuth connection keeps beside the key (see users.oauth_grant); defaults for a pasted key."""
+    return OAuthGrant.from_metadata(row.get_metadata())
+
+
+def api_key_grant_set(row: UserApiKey, grant: OAuthGrant) -> None:
+    """Replaces the grant kept beside the key; the caller saves the row."""
+    row.set_metadata(grant.as_metadata())
 
 
 def api_key_verify(*, user: User, service_name: str, live: bool = False) -> VerifyResult:

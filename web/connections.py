@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
-from credentials.spotify_oauth import spotify_connect_start, spotify_disconnect
+from credentials.spotify_connection import spotify_connect_start, spotify_disconnect
 from listening.models import Source, SyncJob
 from listening.selectors import sync_job_list
 from listening.sync import sync_job_get, sync_start

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
-from credentials.spotify_oauth import spotify_connect_start, spotify_is_authenticated
+from credentials.spotify_connection import spotify_connect_start, spotify_is_authenticated
 from rooms import services
 from rooms.models import CODE_LENGTH, Room
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.authenticated import AuthenticatedRequest
 from core.errors import AppError
-from credentials import spotify_oauth
+from credentials import spotify_connection
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_clear, oauth_cookie_read, oauth_cookie_set
 
 
@@ -28,7 +28,7 @@ class AuthURLView(APIView):
 
     @extend_schema(responses=inline_serializer("SpotifyAuthURL", {"url": serializers.URLField()}))
     def get(self, request: AuthenticatedRequest) -> Response:
-        start = spotify_oauth.spotify_connect_start(user=request.user)
+        start = spotify_connection.spotify_connect_start(user=request.user)
         return oauth_cookie_set(Response({"url": start.url}), prefix=USER_CONNECT, start=start)
 
 
@@ -39,13 +39,13 @@ class IsAuthenticatedView(APIView):
         responses=inline_serializer("SpotifyIsAuthenticated", {"status": serializers.BooleanField()})
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response({"status": spotify_oauth.spotify_is_authenticated(user=request.user)})
+        return Response({"status": spotify_connection.spotify_is_authenticated(user=request.user)})
 
 
 class DisconnectView(APIView):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Spotify disconnected")})
     def post(self, request: AuthenticatedRequest) -> Response:
-        spotify_oauth.spotify_disconnect(user=request.user)
+        spotify_connection.spotify_disconnect(user=request.user)
         return Response(status=204)
 
 
@@ -62,7 +62,7 @@ class RedirectView(APIView):
         signed_in = request.user if request.user.is_authenticated else None
         state = request.query_params.get("state", "")
         try:
-            spotify_oauth.spotify_connect_finish(
+            spotify_connection.spotify_connect_finish(
                 state=state,
                 code=request.query_params.get("code"),
                 error=request.query_params.get("error"),

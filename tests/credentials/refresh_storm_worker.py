@@ -21,7 +21,7 @@ def caller(target: str, object_id: int) -> Callable[[], str | None]:
     user's connection; "credential": the app's own account), through the project's retry-on-401 path.
     The call answers None when it worked, else the error's code."""
     from core.errors import AppError
-    from credentials import spotify_oauth
+    from credentials import spotify_connection, spotify_oauth
     from credentials.models import SpotifyCredential
     from providers import base as provider_errors
     from users.models import User
@@ -30,7 +30,7 @@ def caller(target: str, object_id: int) -> Callable[[], str | None]:
         user = User.objects.get(pk=object_id)
 
         def use() -> None:
-            spotify_oauth.spotify_call(user=user, call=lambda client: client.me())
+            spotify_connection.spotify_call(user=user, call=lambda client: client.me())
     else:
         credential = SpotifyCredential.objects.get(pk=object_id)
 

@@ -9,7 +9,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from credentials import spotify_oauth
+from credentials import spotify_connection, spotify_oauth
 from credentials.models import OAuthState
 from sandbox.services import spotify as spotify_sandbox
 from tests.conftest import client_for
@@ -131,7 +131,7 @@ def test_an_expired_token_is_refreshed_on_use(sandbox, auth_client, user):
     old = vault.api_key_get(user=user, service="spotify")
     expire_locally(user)
 
-    token = spotify_oauth.spotify_access_token_for(user=user)
+    token = spotify_connection.spotify_access_token_for(user=user)
 
     assert token != old.key
     stored = vault.api_key_get(user=user, service="spotify")
@@ -154,7 +154,7 @@ def test_a_revoked_refresh_token_marks_the_connection_for_reconnect(sandbox, aut
     expire_locally(user)
 
     with pytest.raises(spotify_oauth.SpotifyReconnectRequired) as caught:
-        spotify_oauth.spotify_access_token_for(user=user)
+        spotify_connection.spotify_access_token_for(user=user)
 
     assert "Connect Spotify again" in caught.value.message
     assert auth_client.get("/spotify/is-authenticated").json() == {"status": False}
@@ -171,7 +171,7 @@ def test_reconnecting_clears_the_reconnect_flag(sandbox, auth_client, user):
     sandbox.admin("spotify", "revoke_refresh_token", user=spotify_sandbox.PREMIUM_USER)
     expire_locally(user)
     with pytest.raises(spotify_oauth.SpotifyReconnectRequired):
-        spotify_oauth.spotify_access_token_for(user=user)
+        spotify_connection.spotify_access_token_for(user=user)
 
     connect(auth_client)
 
@@ -205,12 +205,12 @@ def test_a_pasted_token_is_used_until_spotify_refuses_it(sandbox, user):
     token = sandbox.admin("spotify", "issue_token", user=spotify_sandbox.PREMIUM_USER)["access_token"]
     vault.api_key_create(user=user, service_name="spotify", api_key=watch(token))
 
-    profile = spotify_oauth.spotify_call(user=user, call=lambda client: client.me())
+    profile = spotify_connection.spotify_call(user=user, call=lambda client: client.me())
     assert profile.id == spotify_sandbox.PREMIUM_USER
 
     sandbox.admin("spotify", "expire_access_token", access_token=token)
     with pytest.raises(spotify_oauth.SpotifyReconnectRequired) as caught:
-        spotify_oauth.spotify_call(user=user, call=lambda client: client.me())
+        spotify_connection.spotify_call(user=user, call=lambda client: client.me())
     assert "/spotify/get-auth-url" in caught.value.message
 
 
@@ -218,7 +218,7 @@ def test_a_401_refreshes_once_and_retries(sandbox, auth_client, user):
     connect(auth_client)
     sandbox.fault("spotify-api", kind="token_expired", path="/me")
 
-    profile = spotify_oauth.spotify_call(user=user, call=lambda client: client.me())
+    profile = spotify_connection.spotify_call(user=user, call=lambda client: client.me())
 
     assert profile.id == spotify_sandbox.PREMIUM_USER
     assert [c["status"] for c in sandbox.calls("spotify-api") if c["path"].endswith("/me")][-2:] == [401, 200]
@@ -226,7 +226,7 @@ def test_a_401_refreshes_once_and_retries(sandbox, auth_client, user):
 
 def test_no_spotify_key_says_so(user):
     with pytest.raises(vault.ApiKeyMissing, match="No Spotify API key found"):
-        spotify_oauth.spotify_access_token_for(user=user)
+        spotify_connection.spotify_access_token_for(user=user)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -242,7 +242,7 @@ def test_twenty_concurrent_callers_cause_exactly_one_refresh(sandbox):
     def use_spotify():
         try:
             barrier.wait(timeout=10)
-            tokens.append(spotify_oauth.spotify_access_token_for(user=user))
+            tokens.append(spotify_connection.spotify_access_token_for(user=user))
         except Exception as exc:  # collected and asserted on below
             errors.append(exc)
         finally:
