@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ from providers import base as provider_errors
 from users.models import User, UserApiKey
 from users.oauth_grant import OAuthGrant
 from users.provider_errors import app_error_from, scrub
-from users.vault_registry import SERVICES, CheckUnavailable, vault_service
+from users.vault_registry import SERVICES, CheckUnavailable, VaultService, vault_service
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,40 @@ def api_key_update(
         raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code=ErrorCode.DUPLICATE) from exc
     logger.info("User %s updated their %s key", row.user_id, row.service_name)
     return row
+
+
+@dataclass(frozen=True)
+class KeySaved:
+    row: UserApiKey
+    replaced: Literal["key", "service_user_id"] | None  # None: a new key was added
+
+
+def api_key_save(*, user: User, service: VaultService, api_key: str, service_user_id: str | None) -> KeySaved:
+    """A key form as a person fills it in: adds the service's key, or replaces the stored key and/or
+    the service user id (when the service has one). A blank key with nothing else to change is
+    refused, naming `api_key`."""
+    row = UserApiKey.objects.filter(user=user, service_name=service.name).first()
+    label = service.key_label.lower()
+    if row is None:
+        if not api_key:
+            raise InvalidInput(
+                f"Paste your {service.display_name} {label}.", field="api_key", code=ErrorCode.REQUIRED
+            )
+        row = api_key_create(
+            user=user, service_name=service.name, api_key=api_key, service_user_id=service_user_id
+        )
+        return KeySaved(row=row, replaced=None)
+    changes: dict[str, Any] = {}
+    if api_key:
+        changes["api_key"] = api_key
+    if service.service_user_id_label and service_user_id != row.service_user_id:
+        changes["service_user_id"] = service_user_id
+    if not changes:
+        raise InvalidInput(
+            f"Paste a new {label} to replace the stored one.", field="api_key", code=ErrorCode.REQUIRED
+        )
+    api_key_update(row=row, **changes)
+    return KeySaved(row=row, replaced="key" if api_key else "service_user_id")
 
 
 def api_key_delete(*, row: UserApiKey) -> None:

@@ -186,35 +186,19 @@ def key_save(request: AuthenticatedHttpRequest, service: str) -> HttpResponse:
     if form.is_valid():
         key = form.cleaned_data["api_key"]
         user_id = form.cleaned_data["service_user_id"].strip() or None
-        row = api_key_list(user=request.user).filter(service_name=spec.name).first()
         try:
-            if row is None:
-                if not key:
-                    form.add_error("api_key", f"Paste your {spec.display_name} {spec.key_label.lower()}.")
-                else:
-                    vault.api_key_create(
-                        user=request.user, service_name=spec.name, api_key=key, service_user_id=user_id
-                    )
-                    notice = (
-                        "success",
-                        f"{spec.display_name} {spec.key_label.lower()} saved. Press Check to test it.",
-                    )
-            else:
-                changes: dict = {}
-                if key:
-                    changes["api_key"] = key
-                if spec.service_user_id_label and user_id != row.service_user_id:
-                    changes["service_user_id"] = user_id
-                if not changes:
-                    form.add_error(
-                        "api_key", f"Paste a new {spec.key_label.lower()} to replace the stored one."
-                    )
-                else:
-                    vault.api_key_update(row=row, **changes)
-                    what = spec.key_label.lower() if key else spec.service_user_id_label
-                    notice = ("success", f"{spec.display_name} {what} replaced. Press Check to test it.")
+            saved = vault.api_key_save(user=request.user, service=spec, api_key=key, service_user_id=user_id)
         except AppError as exc:
             _add_error(form, exc)
+        else:
+            if saved.replaced is None:
+                notice = (
+                    "success",
+                    f"{spec.display_name} {spec.key_label.lower()} saved. Press Check to test it.",
+                )
+            else:
+                what = spec.key_label.lower() if saved.replaced == "key" else spec.service_user_id_label
+                notice = ("success", f"{spec.display_name} {what} replaced. Press Check to test it.")
     return _card_response(request, spec, form=form if form.errors else None, notice=notice)
 
 
