@@ -31,11 +31,8 @@ from credentials.oauth_cookies import (
     oauth_cookie_set,
 )
 from credentials.services import credential_validate
-from credentials.spotify_oauth import (
-    SpotifyAuthorizationDenied,
-    spotify_credential_oauth_finish,
-    spotify_credential_oauth_start,
-)
+from credentials.spotify_app_credential import spotify_credential_oauth_finish, spotify_credential_oauth_start
+from credentials.spotify_oauth import SpotifyAuthorizationDenied
 
 STATUS_COLOURS = {"valid": "#1a7f37", "invalid": "#cf222e", "unknown": "#6e7781"}
 

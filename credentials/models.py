@@ -114,7 +114,7 @@ class SpotifyCredential(AbstractMusicPlatform):
     def get_authorization_url(
         self, redirect_uri: str | None = None, scopes: str | None = None, state: str | None = None
     ) -> str:
-        from credentials.spotify_oauth import spotify_credential_authorization_url
+        from credentials.spotify_app_credential import spotify_credential_authorization_url
 
         return spotify_credential_authorization_url(
             credential=self, redirect_uri=redirect_uri, scopes=scopes, state=state
@@ -123,21 +123,21 @@ class SpotifyCredential(AbstractMusicPlatform):
     def exchange_code_for_tokens(
         self, authorization_code: str, redirect_uri: str | None = None, *, state: str | None = None
     ) -> dict[str, Any]:
-        from credentials.spotify_oauth import spotify_credential_exchange_code
+        from credentials.spotify_app_credential import spotify_credential_exchange_code
 
         return spotify_credential_exchange_code(
             credential=self, code=authorization_code, redirect_uri=redirect_uri, state=state
         )
 
     def refresh_access_token(self) -> dict[str, Any]:
-        from credentials.spotify_oauth import spotify_credential_refresh
+        from credentials.spotify_app_credential import spotify_credential_refresh
 
         return spotify_credential_refresh(credential=self)
 
     def get_valid_access_token(self, rejected_token: str | None = None) -> str:
         """A usable token: refreshed when expired, or when Spotify refused `rejected_token` and no
         other caller has replaced it yet."""
-        from credentials.spotify_oauth import spotify_credential_access_token
+        from credentials.spotify_app_credential import spotify_credential_access_token
 
         return spotify_credential_access_token(credential=self, rejected_token=rejected_token)
 

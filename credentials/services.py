@@ -23,7 +23,7 @@ from credentials.models import (
     TidalCredential,
     YouTubeMusicCredential,
 )
-from credentials.spotify_oauth import spotify_credential_call
+from credentials.spotify_app_credential import spotify_credential_call
 from providers import base as provider_errors
 from providers.amazon_music import AmazonMusicClient
 from providers.apple_music import AppleMusicClient, InvalidDeveloperKey, make_developer_token

@@ -21,7 +21,7 @@ def caller(target: str, object_id: int) -> Callable[[], str | None]:
     user's connection; "credential": the app's own account), through the project's retry-on-401 path.
     The call answers None when it worked, else the error's code."""
     from core.errors import AppError
-    from credentials import spotify_connection, spotify_oauth
+    from credentials import spotify_app_credential, spotify_connection
     from credentials.models import SpotifyCredential
     from providers import base as provider_errors
     from users.models import User
@@ -35,7 +35,9 @@ def caller(target: str, object_id: int) -> Callable[[], str | None]:
         credential = SpotifyCredential.objects.get(pk=object_id)
 
         def use() -> None:
-            spotify_oauth.spotify_credential_call(credential=credential, call=lambda client: client.me())
+            spotify_app_credential.spotify_credential_call(
+                credential=credential, call=lambda client: client.me()
+            )
 
     def outcome() -> str | None:
         try:
