@@ -96,8 +96,9 @@ def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResp
 
 def _database_released(response: HttpResponseBase) -> HttpResponseBase:
     """A song's body can take minutes to send; Django would keep the request's database connection
-    until the last byte. The view is done with it: back to the pool now (not inside a transaction,
-    which tests wrap each request in)."""
+    until the last byte. The view is done with it: back to the pool now, as Django would at the end
+    of the request (a persistent connection, CONN_MAX_AGE > 0 without a pool, stays open; nothing
+    happens inside a transaction, which tests wrap each request in)."""
     if response.streaming and not connection.in_atomic_block:
-        connection.close()
+        connection.close_if_unusable_or_obsolete()
     return response
