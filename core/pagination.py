@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model
+from django.db.models import ForeignObjectRel, Model
 from django.utils import timezone
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
@@ -35,7 +36,8 @@ class CursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = "-created_at"
+    # DRF takes one field or a sequence of them; its stubs say `str` only.
+    ordering: str | Sequence[str] = "-created_at"  # type: ignore[assignment]
 
     _model: type[Model] | None = None
 
@@ -59,15 +61,18 @@ class CursorPagination(pagination.CursorPagination):
             code=ErrorCode.INVALID_CURSOR,
         )
 
-    def _checked_position(self, position: str) -> Any:
+    def _checked_position(self, position: str | int) -> Any:
         """The position as a value of the first ordering field, or a 400."""
         if self._model is None:
             return position
-        name = self.ordering[0].lstrip("-")
+        first = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        name = first.lstrip("-")
         try:
             field = self._model._meta.get_field(name)
         except FieldDoesNotExist:
             return position  # an annotation: the database compares it as it is
+        if isinstance(field, ForeignObjectRel):
+            return position  # a reverse relation is no ordering column: nothing to check
         try:
             value = field.to_python(position)
             field.run_validators(value)  # integer fields: within the column's range

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.core.cache import cache
 from django.core.files import File
@@ -66,10 +66,10 @@ def _forget_stream_info(song_ids: list[int]) -> None:
     transaction.on_commit(lambda: song_stream_forget(song_ids))
 
 
-def _delete_after_commit(storage: Storage, names: list[str]) -> None:
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: _delete_files(storage, names))
+def _delete_after_commit(storage: Storage, names: Sequence[str | None]) -> None:
+    stored = [name for name in names if name]
+    if stored:
+        transaction.on_commit(lambda: _delete_files(storage, stored))
 
 
 @contextmanager
@@ -86,7 +86,8 @@ def _new_files(storage: Storage) -> Iterator[list[str]]:
 def _store(field_file: FieldFile, content: File, name: str, written: list[str]) -> None:
     """Writes `content` under a name generated from `name` (whose extension is the real format's)."""
     field_file.save(name, content, save=False)
-    written.append(field_file.name)
+    if field_file.name:  # always, once saved
+        written.append(field_file.name)
 
 
 @contextmanager
@@ -102,6 +103,10 @@ def _restored_on_error(instance: Song | Album, names: list[str]) -> Iterator[Non
         raise
 
 
+@overload
+def _text(value: str | None, *, field: str, required: Literal[True]) -> str: ...
+@overload
+def _text(value: str | None, *, field: str, required: bool) -> str | None: ...
 def _text(value: str | None, *, field: str, required: bool) -> str | None:
     text = (value or "").strip()
     if not text:
@@ -142,7 +147,11 @@ def _tag_cover(info: AudioInfo) -> tuple[ContentFile, str] | None:
 
 
 def _replace_image(
-    owner: Song | Album, image: File | None, extension: str | None, written: list[str], old_files: list[str]
+    owner: Song | Album,
+    image: File | None,
+    extension: str | None,
+    written: list[str],
+    old_files: list[str | None],
 ) -> None:
     """Puts a new picture on `owner` (or removes it with None); the old file is deleted after commit."""
     old_files.append(owner.image.name)
@@ -240,11 +249,11 @@ def song_update(
         return song
 
     storage = song.audio_file.storage
-    old_files: list[str] = []
+    old_files: list[str | None] = []
     with _restored_on_error(song, changed), _new_files(storage) as written:
         for name, value in values.items():
             setattr(song, name, value)
-        if info is not None:
+        if info is not None and audio is not UNSET:
             old_files.append(song.audio_file.name)
             _store(song.audio_file, audio, f"audio{info.extension}", written)
         if image is not UNSET:
@@ -309,7 +318,7 @@ def album_update(
         return album
 
     storage = album.image.storage
-    old_files: list[str] = []
+    old_files: list[str | None] = []
     with _restored_on_error(album, changed), _new_files(storage) as written:
         for name, value in values.items():
             setattr(album, name, value)

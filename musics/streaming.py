@@ -130,12 +130,16 @@ class AsyncFileChunks:
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         iterator = iter(self.chunks)
-        read_next = sync_to_async(next, thread_sensitive=False)
-        while (chunk := await read_next(iterator, None)) is not None:
+        read_next = sync_to_async(_next_chunk, thread_sensitive=False)
+        while (chunk := await read_next(iterator)) is not None:
             yield chunk
 
     def close(self) -> None:
         self.chunks.close()
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
 
 
 def _etag(song: Song, size: int) -> str:
@@ -152,10 +156,10 @@ def _if_range_matches(if_range: str, etag: str, last_modified: int) -> bool:
     return date is not None and date == last_modified
 
 
-def _x_accel_response(song: Song, content_type: str) -> HttpResponse:
+def _x_accel_response(name: str, content_type: str) -> HttpResponse:
     prefix = settings.MEDIA_X_ACCEL_REDIRECT_PREFIX.rstrip("/")
     response = HttpResponse(content_type=content_type)
-    response["X-Accel-Redirect"] = f"{prefix}/{quote(song.audio_file.name)}"
+    response["X-Accel-Redirect"] = f"{prefix}/{quote(name)}"
     response["Cache-Control"] = "private"
     return response
 
@@ -163,11 +167,13 @@ def _x_accel_response(song: Song, content_type: str) -> HttpResponse:
 def song_stream_response(*, request: HttpRequest, song: Song) -> HttpResponseBase:
     """The response to a GET or HEAD of the song's audio (see the module's docstring)."""
     content_type = song.audio_content_type or "application/octet-stream"
+    name = song.audio_file.name
+    if not name:
+        raise NotFound("The song's audio file is missing.", code=ErrorCode.AUDIO_MISSING)
     if settings.MEDIA_X_ACCEL_REDIRECT_PREFIX:
-        return _x_accel_response(song, content_type)
+        return _x_accel_response(name, content_type)
 
     storage = song.audio_file.storage
-    name = song.audio_file.name
     try:
         size = storage.size(name)
     except (FileNotFoundError, OSError) as exc:
@@ -194,20 +200,22 @@ def song_stream_response(*, request: HttpRequest, song: Song) -> HttpResponseBas
     try:
         byte_range = requested_range(range_header, size)
     except RangeNotSatisfiable:
-        response = JsonResponse(
+        refused = JsonResponse(
             {
                 "detail": f"The range is outside the file ({size} bytes).",
                 "code": ErrorCode.RANGE_NOT_SATISFIABLE,
             },
             status=416,
         )
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
 
     start, length = (byte_range.start, byte_range.length) if byte_range else (0, size)
     if request.method == "HEAD":
-        response = HttpResponse(content_type=content_type, status=206 if byte_range else 200)
+        response: HttpResponseBase = HttpResponse(
+            content_type=content_type, status=206 if byte_range else 200
+        )
     else:
         try:
             file = storage.open(name, "rb")

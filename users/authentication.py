@@ -1,3 +1,5 @@
+from typing import cast
+
 from rest_framework import authentication as drf_authentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -15,14 +17,14 @@ class JWTAuthentication(authentication.JWTAuthentication):
     """`Authorization: Bearer <access JWT>`; a bad or expired one answers 401 "Invalid token.", and so
     does one issued before the user's password last changed."""
 
-    def authenticate(self, request: Request):  # type: ignore[override]
+    def authenticate(self, request: Request):
         try:
             return super().authenticate(request)
         except InvalidToken as exc:
             raise AuthenticationFailed("Invalid token.", code=ErrorCode.TOKEN_NOT_VALID) from exc
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
-        user = super().get_user(validated_token)
+        user = cast(User, super().get_user(validated_token))  # AUTH_USER_MODEL
         if not jwt_matches_password(validated_token, user):
             raise AuthenticationFailed("Invalid token.", code=ErrorCode.TOKEN_NOT_VALID)
         return user

@@ -75,7 +75,8 @@ def auth_logout(*, token: ApiToken | None, refresh: str | None) -> None:
     refresh_token = None
     if refresh:
         try:
-            refresh_token = RefreshToken(refresh)
+            # simplejwt annotates its argument as a Token; it takes the encoded string.
+            refresh_token = RefreshToken(refresh)  # type: ignore[arg-type]
         except TokenError as exc:
             raise InvalidInput(
                 "Token is invalid or expired.", field="refresh", code=ErrorCode.TOKEN_NOT_VALID
@@ -244,7 +245,10 @@ USER_NAME_TAKEN = "This user name is taken. Choose another one."
 
 
 def _user_name_free(name: str, *, exclude_id: int | None = None) -> bool:
-    return not User.objects.filter(user_name__iexact=name).exclude(pk=exclude_id).exists()
+    taken = User.objects.filter(user_name__iexact=name)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    return not taken.exists()
 
 
 def user_name_set(*, user: User, user_name: str) -> User:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from core.authenticated import AuthenticatedRequest
 from core.error_codes import ErrorCode
 from core.errors import InvalidInput
 from core.parsers import JSONParser
@@ -117,18 +118,18 @@ class MeView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=MeSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user, context={"request": request}).data)
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
-    def put(self, request: Request) -> Response:
+    def put(self, request: AuthenticatedRequest) -> Response:
         return self.patch(request)
 
 
@@ -140,7 +141,7 @@ class PasswordChangeView(BasePasswordChangeView):
     a JWT receives fresh ones in the answer (what it sent stops working too)."""
 
     @extend_schema(responses=PasswordChangeResponseSerializer)
-    def post(self, request: Request, *args, **kwargs) -> Response:
+    def post(self, request: AuthenticatedRequest, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
@@ -227,7 +228,7 @@ class TokenVerifyView(jwt_views.TokenVerifyView):
 
 class AdminCheckView(APIView):
     @extend_schema(responses=AdminCheckSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response({"admin": request.user.is_admin}, status=status.HTTP_200_OK)
 
 
