@@ -46,11 +46,13 @@ serve: $(VENV)/.installed
 test: install /usr/bin/chromium
 	$(BIN)/pytest
 
-# Style (ruff), the architecture contracts (import-linter: [tool.importlinter] in pyproject.toml).
+# Style (ruff), the architecture contracts (import-linter: [tool.importlinter] in pyproject.toml) and
+# types (mypy with the Django and DRF stubs: [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
