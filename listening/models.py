@@ -22,6 +22,10 @@ class Source(models.TextChoices):
     LASTFM = "lastfm", "Last.fm"
     ROOM = "room", "A listening room"
     LISTENBRAINZ = "listenbrainz", "Scrobbled (ListenBrainz API)"
+    # Imported from an export file (listening/import_jobs.py).
+    SPOTIFY_EXPORT = "spotify_export", "Spotify export file"
+    LASTFM_EXPORT = "lastfm_export", "Last.fm export file"
+    LISTENBRAINZ_EXPORT = "listenbrainz_export", "ListenBrainz export file"
 
 
 class Listen(TimeStampedModel):
@@ -174,3 +178,81 @@ class SyncJob(TimeStampedModel):
         self.retry_at = None
         self.last_error = ""
         self.error_code = ""
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded export file read into a user's listens, page by page, with its place saved.
+
+    `cursor` ({"member": i, "item": n}: the members of a ZIP in `members`, n rows of member i done)
+    moves in the same transaction as the page's listens and counts, so a crash loses at most the page
+    in flight, which the resumed run reads again (and the store dedupes).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    MAX_ERRORS = 20  # bad rows kept with where they are; the rest are only counted
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    format = models.CharField(max_length=40, blank=True, help_text="What the file is (import_formats.Format).")
+    file = models.FileField(upload_to="imports/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name.")
+    dry_run = models.BooleanField(default=False, help_text="Read everything, store nothing.")
+    members = models.JSONField(default=list, blank=True, help_text="[{name, format, size}] read in order.")
+    cursor = models.JSONField(default=dict, blank=True)
+    bytes_total = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0, help_text="New listens (a dry run: listens it would add).")
+    duplicates = models.PositiveIntegerField(default=0, help_text="Listens already stored.")
+    skipped = models.JSONField(default=dict, blank=True, help_text="Rows left out, by reason.")
+    bad_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first bad rows: file, where, message.")
+    error_code = models.CharField(max_length=40, blank=True)
+    last_error = models.TextField(blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=["queued", "running"]), name="importjob_active_beat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name} for user {self.user_id}: {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def progress(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.bytes_read * 100 // self.bytes_total) if self.bytes_total else 0
+
+    @classmethod
+    def dead_q(cls, *, cutoff: datetime) -> Q:
+        """Active jobs silent since `cutoff` (SYNC_JOB_DEAD_SECONDS ago): their worker died."""
+        silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+        return Q(status__in=cls.ACTIVE) & silent
+
+    def mark_failed(self, message: str, code: str) -> None:
+        self.status = self.Status.FAILED
+        self.last_error = message[:2000]
+        self.error_code = code
+        self.finished_at = timezone.now()
+
+    def mark_done(self) -> None:
+        self.status = self.Status.DONE
+        self.bytes_read = self.bytes_total
+        self.finished_at = timezone.now()
