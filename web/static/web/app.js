@@ -92,7 +92,120 @@ document.addEventListener("drop", (event) => {
   }
 });
 
-// htmx leaves a 4xx answer unshown; "too many sign-in attempts" (429) is a page the user must see.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 429) { event.detail.shouldSwap = true; event.detail.isError = false; }
-});
+// Every htmx form and button shows what went wrong: htmx itself drops 4xx/5xx answers and network
+// failures. A page (or fragment) the server drew for the error is swapped in like any answer (the
+// Join form's "Room not found" beside the code, "too many attempts"); otherwise the answer's
+// `detail` (an API error), or its fields' messages beside those fields, or what the status means,
+// is written next to the form or button, in the element its data-error-target names if it has one.
+// A new request from the same form clears its last error, so an error shows once.
+(function () {
+  const STATUS = {
+    400: "The request was not valid.",
+    401: "Please sign in again.",
+    403: "This is not allowed: reload the page and try again.",
+    404: "Not found: it may have been removed.",
+    409: "Something changed meanwhile: reload the page and try again.",
+    413: "That is too large.",
+    429: "Too many attempts: wait a minute and try again.",
+  };
+  const NETWORK = "MusicHub could not be reached: check your connection and try again.";
+
+  function owner(elt) { return (elt && elt.closest && elt.closest("form")) || elt; }
+
+  // Where a form's or button's error goes; a link's (a boosted navigation) goes under the top bar.
+  function named(home) {
+    if (home.tagName === "A" || home === document.body) return "#request-status";
+    return home.getAttribute && home.getAttribute("data-error-target");
+  }
+
+  function errorBox(elt) {
+    const home = owner(elt);
+    const target = named(home);
+    if (target) return document.querySelector(target);
+    let box = home.nextElementSibling;
+    if (!box || !box.matches(".request-error")) {
+      box = document.createElement("p");
+      box.className = "request-error errorlist";
+      box.setAttribute("role", "alert");
+      home.insertAdjacentElement("afterend", box);
+    }
+    return box;
+  }
+
+  function clear(elt) {
+    const home = owner(elt);
+    if (!home || !home.querySelectorAll) return;
+    home.querySelectorAll(".field-error").forEach((node) => node.remove());
+    const target = named(home);
+    const box = target ? document.querySelector(target) : home.nextElementSibling;
+    if (box && (target || box.matches(".request-error"))) box.textContent = "";
+    const status = document.getElementById("request-status");
+    if (status) status.textContent = "";
+  }
+
+  function show(elt, message, fields) {
+    const home = owner(elt);
+    let placed = 0;
+    for (const [name, text] of Object.entries(fields || {})) {
+      const field = home.querySelector && home.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!field) continue;
+      const note = document.createElement("p");
+      note.className = "field-error errorlist";
+      note.id = `${field.id || name}-request-error`;
+      note.textContent = text;
+      field.insertAdjacentElement("afterend", note);
+      field.setAttribute("aria-describedby", note.id);
+      placed += 1;
+    }
+    if (message || !placed) errorBox(elt).textContent = message || STATUS[400];
+  }
+
+  function fromJson(xhr) {
+    let body;
+    try { body = JSON.parse(xhr.responseText); } catch (e) { return null; }
+    if (!body || typeof body !== "object") return null;
+    const fields = {};
+    const others = [];
+    for (const [key, value] of Object.entries(body)) {
+      if (key === "detail" || !Array.isArray(value)) continue; // "code" is the error's code (a string)
+      (key === "non_field_errors" ? others : (fields[key] = [])).push(...value.map(String));
+    }
+    const flat = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.join(" ")]));
+    const detail = typeof body.detail === "string" ? body.detail : others.join(" ");
+    return { message: detail, fields: flat };
+  }
+
+  function drawnForThisRequest(xhr, elt) {
+    if (xhr.getResponseHeader("HX-Retarget")) return true;
+    const text = xhr.responseText || "";
+    const holder = elt.closest && elt.closest("[hx-select]");
+    const select = xhr.getResponseHeader("HX-Reselect") || (holder && holder.getAttribute("hx-select"));
+    const doc = new DOMParser().parseFromString(text, "text/html");
+    if (select && select !== "unset") return doc.querySelector(select) !== null;
+    return text.trim() !== "" && !/^\s*<(!doctype|html)/i.test(text); // a fragment, not an error page
+  }
+
+  // The element that made the request (htmx:beforeSwap's own `elt` is the swap's target).
+  function source(event) { return (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt; }
+
+  document.addEventListener("htmx:beforeRequest", (event) => clear(source(event)));
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr.status < 400) return;
+    const elt = source(event);
+    const type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.startsWith("text/html") && drawnForThisRequest(xhr, elt)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
+    }
+    event.detail.shouldSwap = false;
+    const json = type.includes("json") ? fromJson(xhr) : null;
+    const fallback = STATUS[xhr.status] || `Something went wrong on our side (${xhr.status}): try again in a moment.`;
+    show(elt, (json && json.message) || (json && Object.keys(json.fields).length ? "" : fallback), json && json.fields);
+  });
+
+  document.addEventListener("htmx:sendError", (event) => show(source(event), NETWORK));
+  document.addEventListener("htmx:timeout", (event) => show(source(event), NETWORK));
+})();

@@ -109,13 +109,10 @@
         const xhr = event.detail.xhr;
         if (event.detail.successful && !xhr.getResponseHeader("HX-Retarget")) {
           form.reset();
-          root.querySelector("#message-error").textContent = "";
           const empty = root.querySelector(".empty-thread");
           if (empty) empty.hidden = true;
           scrollDown(root);
-        } else if (!event.detail.successful) {
-          root.querySelector("#message-error").textContent = "The message was not sent: check your connection and try again.";
-        }
+        } // a refusal or a network failure is written in #message-error by app.js (data-error-target)
         textarea.focus();
       });
       textarea.addEventListener("keydown", (event) => {
