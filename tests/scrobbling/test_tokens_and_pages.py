@@ -240,6 +240,8 @@ def test_the_profile_and_history_pages_show_playing_now_live(browser, user):
         html = browser.get(page).content.decode()
         assert 'id="playing-now"' in html
         assert 'hx-get="/playing-now"' in html
+        # it replaces itself, not the page's #main that the body's hx-target/hx-select name
+        assert 'hx-target="this" hx-select="unset" hx-select-oob="unset"' in html
 
     assert "Playing now" not in browser.get("/playing-now").content.decode()
     playing_now_set(
