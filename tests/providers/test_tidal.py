@@ -68,7 +68,8 @@ def test_the_token_is_reused_then_renewed_after_a_refusal(settings, sandbox, htt
     sandbox.admin("tidal", "expire_token")
 
     assert client.track(TRACK_ID).id == TRACK_ID
-    assert [call["channel"] for call in sandbox.calls()] == [
+    # Tidal's calls only: a call another test's background work makes late may land in the shared log.
+    assert [call["channel"] for call in sandbox.calls() if call["channel"].startswith("tidal")] == [
         "tidal-auth",
         "tidal-api",
         "tidal-api",
