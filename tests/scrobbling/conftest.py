@@ -10,6 +10,7 @@ from django.test import Client
 
 from scrobbling.services import listenbrainz_token_issue
 from tests.factories import UserFactory
+from tests.scrobbling.live import live_musichub  # noqa: F401 (fixture: one server for the session)
 from tests.secrets_watch import watch
 from users.services import user_name_set
 

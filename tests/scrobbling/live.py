@@ -78,9 +78,10 @@ class LiveServer:
             self.process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_musichub(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LiveServer]:
-    """One server for the module; each test brings its own committed rows (transactional_db)."""
+    """One server for the run (tests/scrobbling/conftest.py); each test brings its own committed rows
+    (transactional_db)."""
     log = tmp_path_factory.mktemp("live") / "server.log"
     server = LiveServer(log, LISTENBRAINZ_RATE_LIMIT="1000/10s")
     try:

@@ -23,8 +23,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.scrobbling.live import live_musichub  # noqa: F401 (fixture)
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOTS = ("/1/", "/apis/listenbrainz/1/")

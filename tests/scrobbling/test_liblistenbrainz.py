@@ -12,7 +12,6 @@ from liblistenbrainz.errors import InvalidAuthTokenException, ListenBrainzAPIExc
 from listening.models import Listen
 from scrobbling.services import listenbrainz_token_issue
 from tests.factories import UserFactory
-from tests.scrobbling.live import live_musichub  # noqa: F401 (fixture)
 from tests.secrets_watch import watch
 from users.services import user_name_set
 
@@ -26,7 +25,7 @@ def account():
     return user, watch(listenbrainz_token_issue(user=user))
 
 
-def test_the_whole_round_trip(live_musichub, account):  # noqa: F811
+def test_the_whole_round_trip(live_musichub, account):
     user, token = account
     client = liblistenbrainz.ListenBrainz(api_base_url=live_musichub.url)
 
@@ -76,7 +75,7 @@ def test_the_whole_round_trip(live_musichub, account):  # noqa: F811
     assert client.remaining_requests is not None  # it read the rate-limit headers
 
 
-def test_its_errors_carry_musichubs_messages(live_musichub, account):  # noqa: F811
+def test_its_errors_carry_musichubs_messages(live_musichub, account):
     _, token = account
     client = liblistenbrainz.ListenBrainz(api_base_url=live_musichub.url)
     client.set_auth_token(token, check_validity=False)
