@@ -40,8 +40,19 @@ and refreshing does not extend that. `refresh_rotation` decides whether a refres
 refresh token: "omit" (default, the old one stays valid), "rotate" (a new one each time; the old one stays
 valid too) or "alternate" (every other refresh rotates).
 
+Apps (development mode): the seeded app's allow-list is every seeded account but `stranger`. More apps
+(a user's own) are registered with the `register_app` admin action. An app lists at most `max_users` (5)
+users, as Spotify's development mode does: a Web API call with a token issued to a user the app does not
+list answers the plain-text 403 above, whoever consented. An app may have a quota (`quota` Web API calls
+per `quota_window` seconds, unset by default): past it, every call answers 429 `{"error": {"status": 429,
+"message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}` with no Retry-After until the window ends.
+
 Admin actions (`POST /_sandbox/spotify/<action>`):
-- `issue_token` {user, scopes?, expires_in?, pkce?} → {access_token, refresh_token, expires_in, scope}
+- `issue_token` {user, scopes?, expires_in?, pkce?, client_id?} → {access_token, refresh_token, expires_in,
+  scope}
+- `register_app` {client_id, client_secret, users?, max_users?, quota?, quota_window?} → the app; `allow`
+  {client_id, user} adds a user to an app's list (400 past `max_users`); `app` {client_id} → the app and
+  its quota use
 - `expire_access_token` {access_token}; `revoke_refresh_token` {refresh_token} or {user};
   `expire_refresh_token` {refresh_token} or {user} (the 6-month limit is reached)
 - `config` {access_token_ttl?, code_ttl?, refresh_rotation?, refresh_token_lifetime?, redirect_uris?} → config
@@ -128,6 +139,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 ROTATIONS = ("omit", "rotate", "alternate")
 NOT_REGISTERED = "User not registered in the Developer Dashboard"
+DEV_MODE_MAX_USERS = 5  # users a development-mode app may list
 REAL_API = "https://api.spotify.com/v1"
 OPEN = "https://open.spotify.com"
 
@@ -474,6 +486,10 @@ class SpotifyService(Service):
         self.rng = rng
         self.config: dict[str, Any] = copy.deepcopy(DEFAULT_CONFIG)
         self.codes: dict[str, dict[str, Any]] = {}
+        self.apps: dict[str, dict[str, Any]] = {}
+        self._register(
+            CLIENT_ID, CLIENT_SECRET, [user for user in ACCOUNTS if not ACCOUNTS[user].get("unlisted")]
+        )
         self.access_tokens: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.history = {
@@ -487,6 +503,42 @@ class SpotifyService(Service):
         for player in self.players.values():
             if player["active"] is not None:
                 player["devices"][player["active"]]["is_active"] = True
+
+    def _register(
+        self,
+        client_id: str,
+        secret: str,
+        users: list[str],
+        *,
+        max_users: int = DEV_MODE_MAX_USERS,
+        quota: int | None = None,
+        quota_window: float = 30.0,
+    ) -> dict[str, Any]:
+        if len(set(users)) > max_users:
+            raise _Abort(
+                json_response({"error": f"development mode lists at most {max_users} users"}, status=400)
+            )
+        app = {
+            "client_id": client_id,
+            "secret": secret,
+            "users": set(users),
+            "max_users": max_users,
+            "quota": quota,
+            "quota_window": float(quota_window),
+            "calls": [],  # times of the Web API calls in the current window
+        }
+        self.apps[client_id] = app
+        return app
+
+    def _spend_quota(self, client_id: str) -> None:
+        app = self.apps[client_id]
+        if app["quota"] is None:
+            return
+        now = self.now()
+        app["calls"] = [moment for moment in app["calls"] if moment > now - app["quota_window"]]
+        if len(app["calls"]) >= app["quota"]:
+            raise _Abort(_api_error(429, "Too many requests", "QUOTA_EXCEEDED"))
+        app["calls"].append(now)
 
     def dispatch(self, channel: str, request: Request) -> Response:
         try:
@@ -521,15 +573,30 @@ class SpotifyService(Service):
     def _token(self, prefix: str) -> str:
         return prefix + "".join(self.rng.choice(BASE62 + "-_") for _ in range(64))
 
-    def _issue_access(self, user: str | None, scopes: list[str], expires_in: int | None = None) -> dict:
+    def _issue_access(
+        self,
+        user: str | None,
+        scopes: list[str],
+        expires_in: int | None = None,
+        *,
+        client_id: str = CLIENT_ID,
+    ) -> dict:
         ttl = int(expires_in if expires_in is not None else self.config["access_token_ttl"])
         token = self._token("BQ")
-        self.access_tokens[token] = {"user": user, "scopes": set(scopes), "expires_at": self.now() + ttl}
+        self.access_tokens[token] = {
+            "user": user,
+            "scopes": set(scopes),
+            "expires_at": self.now() + ttl,
+            "client_id": client_id,
+        }
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
 
-    def _issue_refresh(self, user: str, scopes: list[str], *, pkce: bool, authorized_at: float) -> str:
+    def _issue_refresh(
+        self, user: str, scopes: list[str], *, pkce: bool, authorized_at: float, client_id: str = CLIENT_ID
+    ) -> str:
         token = self._token("AQ")
         self.refresh_tokens[token] = {
+            "client_id": client_id,
             "user": user,
             "scopes": list(scopes),
             "pkce": pkce,
@@ -540,10 +607,20 @@ class SpotifyService(Service):
         }
         return token
 
-    def _grant(self, user: str, scopes: list[str], *, pkce: bool, expires_in: int | None = None) -> dict:
-        answer = self._issue_access(user, scopes, expires_in)
+    def _grant(
+        self,
+        user: str,
+        scopes: list[str],
+        *,
+        pkce: bool,
+        expires_in: int | None = None,
+        client_id: str = CLIENT_ID,
+    ) -> dict:
+        answer = self._issue_access(user, scopes, expires_in, client_id=client_id)
         answer["scope"] = " ".join(scopes)
-        answer["refresh_token"] = self._issue_refresh(user, scopes, pkce=pkce, authorized_at=self.now())
+        answer["refresh_token"] = self._issue_refresh(
+            user, scopes, pkce=pkce, authorized_at=self.now(), client_id=client_id
+        )
         return answer
 
     # --- accounts: /authorize ----------------------------------------------------------------------
@@ -579,7 +656,7 @@ class SpotifyService(Service):
     def _check_authorization(self, params: Any) -> tuple[Response | None, str | None]:
         """(error response, redirect_uri): an error page for a bad client or redirect URI, a redirect
         carrying the error for anything else, or no error."""
-        if params.get("client_id") != CLIENT_ID:
+        if params.get("client_id") not in self.apps:
             return self._error_page("INVALID_CLIENT: Invalid client"), None
         redirect_uri = params.get("redirect_uri") or ""
         problem = self._redirect_problem(redirect_uri) if redirect_uri else "Invalid redirect URI"
@@ -650,6 +727,7 @@ class SpotifyService(Service):
             return self._error_page(f"Unknown account {user!r}")
         code = self._token("AQ")
         self.codes[code] = {
+            "client_id": request.form.get("client_id"),
             "user": user,
             "scopes": (request.form.get("scope") or "").split(),
             "redirect_uri": redirect_uri,
@@ -679,26 +757,27 @@ class SpotifyService(Service):
                 "grant_type must be client_credentials, authorization_code or refresh_token",
             )
         client_id, secret = self._client_auth(request)
-        if client_id != CLIENT_ID:
+        app = self.apps.get(client_id or "")
+        if app is None:
             return _oauth_error("invalid_client", "Invalid client")
-        if secret is not None and secret != CLIENT_SECRET:
+        if secret is not None and secret != app["secret"]:
             return _oauth_error("invalid_client", "Invalid client secret")
         authenticated = secret is not None
         if grant == "authorization_code":
-            answer = self._grant_code(request, authenticated)
+            answer = self._grant_code(request, authenticated, app["client_id"])
         elif grant == "refresh_token":
-            answer = self._grant_refresh(request, authenticated)
+            answer = self._grant_refresh(request, authenticated, app["client_id"])
         else:
             if not authenticated:
                 return _oauth_error("invalid_client", "Invalid client")
-            answer = self._issue_access(None, [])
+            answer = self._issue_access(None, [], client_id=app["client_id"])
         if isinstance(answer, Response):
             return answer
         return json_response(answer, headers={"Cache-Control": "no-store"})
 
-    def _grant_code(self, request: Request, authenticated: bool) -> dict | Response:
+    def _grant_code(self, request: Request, authenticated: bool, client_id: str) -> dict | Response:
         code = self.codes.get(request.form.get("code") or "")
-        if code is None or code["used"]:
+        if code is None or code["used"] or code["client_id"] != client_id:
             return _oauth_error("invalid_grant", "Invalid authorization code")
         code["used"] = True  # a code is spent by its first use, whatever happens next
         if self.now() >= code["expires_at"]:
@@ -715,24 +794,30 @@ class SpotifyService(Service):
                 return _oauth_error("invalid_grant", "code_verifier was incorrect")
         elif not authenticated:
             return _oauth_error("invalid_client", "Invalid client")
-        return self._grant(code["user"], code["scopes"], pkce=code["challenge"] is not None)
+        return self._grant(
+            code["user"], code["scopes"], pkce=code["challenge"] is not None, client_id=client_id
+        )
 
-    def _grant_refresh(self, request: Request, authenticated: bool) -> dict | Response:
+    def _grant_refresh(self, request: Request, authenticated: bool, client_id: str) -> dict | Response:
         old = request.form.get("refresh_token") or ""
         record = self.refresh_tokens.get(old)
-        if record is None or self.now() >= record["expires_at"]:
+        if record is None or self.now() >= record["expires_at"] or record["client_id"] != client_id:
             return _oauth_error("invalid_grant", "Invalid refresh token")
         if record["revoked"]:
             return _oauth_error("invalid_grant", "Refresh token revoked")
         if not record["pkce"] and not authenticated:
             return _oauth_error("invalid_client", "Invalid client")
         record["refreshes"] += 1
-        answer = self._issue_access(record["user"], record["scopes"])
+        answer = self._issue_access(record["user"], record["scopes"], client_id=client_id)
         answer["scope"] = " ".join(record["scopes"])
         rotation = self.config["refresh_rotation"]
         if rotation == "rotate" or (rotation == "alternate" and record["refreshes"] % 2 == 0):
             new = self._issue_refresh(
-                record["user"], record["scopes"], pkce=record["pkce"], authorized_at=record["authorized_at"]
+                record["user"],
+                record["scopes"],
+                pkce=record["pkce"],
+                authorized_at=record["authorized_at"],
+                client_id=client_id,
             )
             self.refresh_tokens[new]["refreshes"] = record["refreshes"]
             answer["refresh_token"] = new
@@ -756,8 +841,10 @@ class SpotifyService(Service):
         user = record["user"]
         if user is None:
             raise _Abort(_api_error(401, "Valid user authentication required"))
-        if ACCOUNTS[user].get("unlisted"):
+        app = self.apps.get(record["client_id"])
+        if app is None or user not in app["users"]:  # not on the app's development-mode list
             raise _Abort(Response(NOT_REGISTERED, status=403, content_type="text/plain"))
+        self._spend_quota(app["client_id"])
         needed = (scope,) if isinstance(scope, str) else scope
         if needed and not record["scopes"].intersection(needed):
             raise _Abort(_api_error(403, "Insufficient client scope"))
@@ -995,8 +1082,15 @@ class SpotifyService(Service):
         user = self._admin_user(payload)
         scopes = payload.get("scopes")
         scopes = list(SCOPES) if scopes is None else (scopes.split() if isinstance(scopes, str) else scopes)
+        client_id = payload.get("client_id", CLIENT_ID)
+        if client_id not in self.apps:
+            return json_response({"error": f"unknown app {client_id!r}"}, status=400)
         answer = self._grant(
-            user, scopes, pkce=bool(payload.get("pkce")), expires_in=payload.get("expires_in")
+            user,
+            scopes,
+            pkce=bool(payload.get("pkce")),
+            expires_in=payload.get("expires_in"),
+            client_id=client_id,
         )
         return json_response(answer)
 
@@ -1027,6 +1121,54 @@ class SpotifyService(Service):
         for record in records:
             record["expires_at"] = self.now() - 1
         return json_response({"expired": len(records)})
+
+    def _app_view(self, app: dict[str, Any]) -> dict[str, Any]:
+        window_start = self.now() - app["quota_window"]
+        return {
+            "client_id": app["client_id"],
+            "users": sorted(app["users"]),
+            "max_users": app["max_users"],
+            "quota": app["quota"],
+            "quota_window": app["quota_window"],
+            "quota_used": len([moment for moment in app["calls"] if moment > window_start]),
+        }
+
+    def _admin_app(self, payload: dict[str, Any]) -> dict[str, Any]:
+        app = self.apps.get(payload.get("client_id", ""))
+        if app is None:
+            raise _Abort(json_response({"error": f"unknown app {payload.get('client_id')!r}"}, status=404))
+        return app
+
+    def admin_register_app(self, payload: dict[str, Any]) -> Response:
+        client_id, secret = payload.get("client_id"), payload.get("client_secret")
+        if not client_id or not secret:
+            return json_response({"error": "client_id and client_secret are required"}, status=400)
+        users = list(payload.get("users") or [])
+        unknown = [user for user in users if user not in ACCOUNTS]
+        if unknown:
+            return json_response({"error": f"unknown Spotify sandbox users {unknown}"}, status=400)
+        app = self._register(
+            client_id,
+            secret,
+            users,
+            max_users=int(payload.get("max_users", DEV_MODE_MAX_USERS)),
+            quota=payload.get("quota"),
+            quota_window=float(payload.get("quota_window", 30.0)),
+        )
+        return json_response(self._app_view(app))
+
+    def admin_allow(self, payload: dict[str, Any]) -> Response:
+        app = self._admin_app(payload)
+        user = self._admin_user(payload)
+        if user not in app["users"] and len(app["users"]) >= app["max_users"]:
+            return json_response(
+                {"error": f"development mode lists at most {app['max_users']} users"}, status=400
+            )
+        app["users"].add(user)
+        return json_response(self._app_view(app))
+
+    def admin_app(self, payload: dict[str, Any]) -> Response:
+        return json_response(self._app_view(self._admin_app(payload)))
 
     def admin_config(self, payload: dict[str, Any]) -> Response:
         unknown = set(payload) - set(DEFAULT_CONFIG)
