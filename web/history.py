@@ -99,6 +99,30 @@ def history_charts(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int) -> Cha
     )
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where an empty chart range's plays are: the newest play's day, and a link that shows it."""
+
+    newest: date
+    url: str
+    label: str
+
+
+def _elsewhere(listens: QuerySet[Listen], params: QueryDict, tz: ZoneInfo) -> Elsewhere | None:
+    """For a range without plays: the shortest range that has the newest play, else the plays up to
+    that day (the list below the charts)."""
+    newest_at = listens.order_by("-played_at").values_list("played_at", flat=True).first()
+    if newest_at is None:
+        return None
+    newest = newest_at.astimezone(tz).date()
+    age = (timezone.now().astimezone(tz).date() - newest).days
+    for n, label in RANGES:
+        if age < n:
+            return Elsewhere(newest, _url_with(params, range=str(n), before=None), f"the last {label}")
+    url = _url_with(params, until=newest.isoformat(), before=None)
+    return Elsewhere(newest, url, "the plays up to that day")
+
+
 def _range(params: QueryDict) -> int:
     try:
         days = int(params.get("range", DEFAULT_RANGE))
@@ -145,6 +169,7 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
         chart_listens = ListenFilter(
             _filter_data(params, tz, with_dates=False), queryset=listen_list(user=request.user)
         ).qs
+        drawn = history_charts(listens=chart_listens, tz=tz, days=days) if has_any else None
         context.update(
             section="history",
             has_any=has_any,
@@ -154,7 +179,8 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
             sources=Source.choices,
             days=days,
             ranges=[(n, label, _url_with(params, range=str(n), before=None)) for n, label in RANGES],
-            charts=history_charts(listens=chart_listens, tz=tz, days=days) if has_any else None,
+            charts=drawn,
+            elsewhere=_elsewhere(chart_listens, params, tz) if drawn and not drawn.total else None,
         )
         return render(request, "web/history.html", context)
 

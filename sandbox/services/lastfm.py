@@ -16,6 +16,9 @@ Users (names case-insensitive):
   one without an album; non-ASCII names (Sigur Rós, Björk, 宇多田ヒカル, Кино); the newest two
   scrobbles are the same track played twice in a row ("Hoppípolla"). Deterministic
   (`random.Random(SEED)`).
+- `demo`: the demo's user (`make run` gives it to the demo account): `wiz`'s 3000 scrobbles moved in time
+  so that the newest was ten minutes before the sandbox started (or was reset), so its history reaches
+  today; no now-playing track.
 - `solo`: exactly one scrobble, so `track` comes back as an object, not a list.
 - `silent`: no scrobbles: `"track": []`, `total` and `totalPages` "0".
 - `hidden`: hides their recent listening: `user.getRecentTracks` answers 403 `{"error": 17}`
@@ -45,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,6 +66,7 @@ VALID_API_KEY = "sandbox-lastfm-key"
 SUSPENDED_API_KEY = "sandbox-lastfm-suspended"
 
 USER = "wiz"
+DEMO_USER = "demo"
 SINGLE_SCROBBLE_USER = "solo"
 EMPTY_USER = "silent"
 PRIVATE_USER = "hidden"
@@ -214,7 +219,7 @@ def _seed_history(rng: random.Random, catalogue: list[Track], count: int, newest
     return plays
 
 
-def _seed_accounts() -> dict[str, Account]:
+def _seed_accounts(now: int) -> dict[str, Account]:
     rng = random.Random(SEED)
     catalogue = _seed_catalogue(rng)
     plays = _seed_history(rng, catalogue, SCROBBLE_COUNT, NEWEST_UTS)
@@ -244,9 +249,20 @@ def _seed_accounts() -> dict[str, Account]:
         private=True,
         plays=[Play(track, 1700000000 - i * 600, i) for i, track in enumerate(catalogue[:12])],
     )
-    for account in (wiz, solo, silent, hidden):
+    shift = (now - 600) - NEWEST_UTS
+    demo = Account(
+        name=DEMO_USER,
+        realname="Demo",
+        country="Sweden",
+        registered=wiz.registered + shift,
+        avatar=wiz.avatar,
+        plays=[Play(play.track, play.uts + shift, play.seq) for play in plays],
+        loved=set(wiz.loved),
+    )
+    accounts = (wiz, demo, solo, silent, hidden)
+    for account in accounts:
         account.sort()
-    return {account.name: account for account in (wiz, solo, silent, hidden)}
+    return {account.name: account for account in accounts}
 
 
 def _images(art: str, kind: str = "jpg") -> list[dict[str, str]]:
@@ -276,12 +292,12 @@ class LastfmService(Service):
     env = {
         "LASTFM_API_URL": "/lastfm/2.0/",
         "DEMO_LASTFM_API_KEY": f"={VALID_API_KEY}",
-        "DEMO_LASTFM_USER": f"={USER}",
+        "DEMO_LASTFM_USER": f"={DEMO_USER}",
     }
     rules = [Rule("/lastfm/2.0/", endpoint="api", methods=["GET"])]
 
     def reset(self) -> None:
-        self.accounts = _seed_accounts()
+        self.accounts = _seed_accounts(int(time.time()))
         self.next_seq = 1 + max(play.seq for account in self.accounts.values() for play in account.plays)
 
     # --- errors ---------------------------------------------------------------------------
