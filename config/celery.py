@@ -44,6 +44,12 @@ def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
             sender.signature("listening.resume_dead_sync_jobs"),
             name="listening sync watchdog",
         )
+        # Import jobs likewise (listening/import_jobs.py): re-queued at their saved place.
+        sender.add_periodic_task(
+            settings.SYNC_WATCHDOG_SECONDS,
+            sender.signature("listening.resume_dead_import_jobs"),
+            name="listening import watchdog",
+        )
     if settings.WORKER_HEARTBEAT_SECONDS:
         # A worker's sign of life for the readiness check (core/heartbeat.py); an old one is dropped.
         sender.add_periodic_task(

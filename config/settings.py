@@ -493,6 +493,14 @@ MAX_USER_IMAGE_BYTES = env.int("MAX_USER_IMAGE_BYTES", default=5 * 1024 * 1024)
 MAX_SONG_BYTES = env.int("MAX_SONG_BYTES", default=50 * 1024 * 1024)
 # MAX_COVER_BYTES: the largest song or album cover picture accepted (uploaded, or embedded in the tags).
 MAX_COVER_BYTES = env.int("MAX_COVER_BYTES", default=5 * 1024 * 1024)
+# MAX_IMPORT_BYTES: the largest export file (a ZIP or one file) accepted by POST /music/imports/. It is
+# streamed to a temporary file, then to storage (MEDIA_ROOT/imports/), never held in memory.
+MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=1024 * 1024 * 1024)
+# IMPORT_ZIP_MAX_ENTRIES / IMPORT_ZIP_MAX_MEMBER_BYTES / IMPORT_ZIP_MAX_RATIO: a ZIP with more entries,
+# an entry larger uncompressed, or compressed more than this ratio is refused (as ListenBrainz does).
+IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=500)
+IMPORT_ZIP_MAX_MEMBER_BYTES = env.int("IMPORT_ZIP_MAX_MEMBER_BYTES", default=500 * 1024 * 1024)
+IMPORT_ZIP_MAX_RATIO = env.int("IMPORT_ZIP_MAX_RATIO", default=100)
 # MEDIA_X_ACCEL_REDIRECT_PREFIX: e.g. /protected-media. When set, `/api/songs/{id}/stream/` checks
 # the request and answers `X-Accel-Redirect: <prefix>/<file name>` with no body, and nginx serves
 # the file (with Range) from an `internal` location aliased to MEDIA_ROOT. Empty: Django streams.
@@ -521,6 +529,12 @@ SPOTIFY_CONNECT_DONE_URL = env.str("SPOTIFY_CONNECT_DONE_URL", default="/connect
 # SpotifyCredential is stored in the database.
 SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")
 SPOTIFY_CLIENT_SECRET = env.str("SPOTIFY_CLIENT_SECRET", default="")
+# SPOTIFY_APP_MAX_USERS: how many users the app of SPOTIFY_CLIENT_ID may serve (an admin's Spotify
+# credential has its own `max_users`); a Spotify app in development mode lists at most 5.
+SPOTIFY_APP_MAX_USERS = env.int("SPOTIFY_APP_MAX_USERS", default=5)
+# SPOTIFY_QUOTA_PAUSE_SECONDS: when Spotify says an app's quota is spent (429 QUOTA_EXCEEDED, no
+# Retry-After), its users' syncs wait this long before asking again, and rooms poll it less often.
+SPOTIFY_QUOTA_PAUSE_SECONDS = env.int("SPOTIFY_QUOTA_PAUSE_SECONDS", default=900)
 LASTFM_API_URL = env.str("LASTFM_API_URL", default="https://ws.audioscrobbler.com/2.0/")
 YOUTUBE_API_URL = env.str("YOUTUBE_API_URL", default="https://www.googleapis.com/youtube/v3")
 DEEZER_API_URL = env.str("DEEZER_API_URL", default="https://api.deezer.com")

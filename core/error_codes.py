@@ -66,6 +66,13 @@ class ErrorCode(StrEnum):
     SPOTIFY_FETCH_FAILED = "spotify_fetch_failed"
     LASTFM_API_ERROR = "lastfm_api_error"
 
+    # --- Export file imports (listening/import_jobs.py) ------------------------------------------
+    IMPORT_UNKNOWN_FORMAT = "import_unknown_format"  # a file (or ZIP) holding none of the formats read
+    IMPORT_UNSAFE_ARCHIVE = "import_unsafe_archive"  # too many entries, too big, too compressed, a bad path
+    IMPORT_MALFORMED = "import_malformed"  # the file stops being its format halfway (rows before it kept)
+    IMPORT_FILE_MISSING = "import_file_missing"  # the stored upload is gone (the job cannot resume)
+    IMPORT_FINISHED = "import_finished"  # cancelling a job that already ended
+
     # --- A provider's answer (providers/base.py) ------------------------------------------------
     PROVIDER_ERROR = "provider_error"
     PROVIDER_AUTH_ERROR = "provider_auth_error"

@@ -45,6 +45,8 @@ UPLOAD_VIEWS: dict[str, tuple[str, ...]] = {
     # ListenBrainz submissions: up to 1000 listens of 10,240 bytes (scrobbling/validation.py).
     "listenbrainz:submit-listens": ("LISTENBRAINZ_MAX_BODY_BYTES",),
     "listenbrainz-apis:submit-listens": ("LISTENBRAINZ_MAX_BODY_BYTES",),
+    # An export file to import (listening/import_jobs.py), streamed to a temporary file.
+    "music-imports": ("MAX_IMPORT_BYTES",),
 }
 
 ASGIApp = Callable[..., Awaitable[None]]

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, Any, Protocol, cast
 
 import ijson
 
@@ -99,6 +99,12 @@ class Bad:
 
 
 Parsed = ListenRow | Skip | Bad
+
+
+class Stream(Protocol):
+    """A binary stream read from the front (a file, a ZIP member, a counting wrapper)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class FormatError(ValueError):
@@ -359,6 +365,10 @@ def _benjaminbenben(cells: list[str]) -> ListenRow | Skip:
 _MSID_KEYS = ("recording_msid", "artist_msid", "release_msid")
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _listenbrainz(listen: dict) -> ListenRow | Skip:
     meta = listen.get("track_metadata")
     if not isinstance(meta, dict):
@@ -366,14 +376,14 @@ def _listenbrainz(listen: dict) -> ListenRow | Skip:
     if listen.get("listened_at") in (None, ""):
         return Skip(Reason.NO_TIME)
     played_at = _epoch(listen["listened_at"])
-    info = meta.get("additional_info") if isinstance(meta.get("additional_info"), dict) else {}
+    info = _object(meta.get("additional_info"))
     own = info.get("musichub")
     if isinstance(own, dict) and own.get("source") in Source.values:
         return _musichub_row(meta, played_at, own)
     title, artist = _text(meta.get("track_name")), _text(meta.get("artist_name"))
     if not title or not artist:
         return Skip(Reason.NO_TITLE_OR_ARTIST)
-    mapping = meta.get("mbid_mapping") if isinstance(meta.get("mbid_mapping"), dict) else {}
+    mapping = _object(meta.get("mbid_mapping"))
     artist_mbids = info.get("artist_mbids") or mapping.get("artist_mbids") or []
     kept = {key: value for key, value in info.items() if key not in _MSID_KEYS}
     return ListenRow(
@@ -413,23 +423,39 @@ OWN_COLUMNS = (
     "additional_info",
 )
 
+_OWN_LIMITS = {"track_mbid": 36, "artist_mbid": 36, "album_mbid": 36, "artists_url": 1000, "client": 255}
+
 
 def _musichub_row(meta: dict, played_at: datetime, own: dict) -> ListenRow | Skip:
     title, artist = _text(meta.get("track_name")), _text(meta.get("artist_name"))
     if not title or not artist:
         return Skip(Reason.NO_TITLE_OR_ARTIST)
+    exact = own.get("played_at")
+    if isinstance(exact, str):
+        try:
+            moment = datetime.fromisoformat(exact)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None and abs((moment - played_at).total_seconds()) < 1:
+            played_at = moment  # the file's `listened_at` is whole seconds; the column is not
     defaults = ListenRow(title=title, artist=artist, album="", played_at=played_at, source=own["source"])
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"source": own["source"]}
     for column in OWN_COLUMNS:
-        value = own.get(column, getattr(defaults, column))
-        expected = type(getattr(defaults, column))
-        if value is None or column in ("source", "additional_info") or isinstance(value, expected):
-            values[column] = value
-    if not isinstance(values.get("additional_info"), dict | None):
-        values["additional_info"] = None
-    for column in ("track_url", "artists_url", "album_thumbnail", "client"):
-        values[column] = values.get(column) or ""
-    values["duration_ms"] = _ms(values.get("duration_ms"))
+        if column == "source" or column not in own:
+            continue
+        value, default = own[column], getattr(defaults, column)
+        if column == "additional_info":
+            fits = value is None or isinstance(value, dict)
+        elif default is None:  # a nullable text column
+            fits = value is None or isinstance(value, str)
+        elif isinstance(default, bool):
+            fits = isinstance(value, bool)
+        elif isinstance(default, int):
+            fits = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+        else:
+            fits = isinstance(value, str)
+        if fits:
+            values[column] = value[: _OWN_LIMITS.get(column, 500)] if isinstance(value, str) else value
     return ListenRow(
         title=title, artist=artist, album=_text(meta.get("release_name")), played_at=played_at, **values
     )
@@ -447,14 +473,14 @@ def _guarded(convert: Callable[[Any], ListenRow | Skip], value: Any, where: str)
         return Bad(where, f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _json_items(stream: IO[bytes], prefix: str) -> Iterator[Any]:
+def _json_items(stream: Stream, prefix: str) -> Iterator[Any]:
     try:
         yield from ijson.items(stream, prefix, use_float=True)
     except ijson.common.JSONError as exc:
         raise FormatError(f"malformed JSON: {exc}") from exc
 
 
-def _ghan_pages(stream: IO[bytes]) -> Iterator[Parsed]:
+def _ghan_pages(stream: Stream) -> Iterator[Parsed]:
     """An array of pages, one page, or {"recenttracks": page}; a page's `track` may be one object."""
     head = stream.read(1)
     while head.isspace():
@@ -474,8 +500,8 @@ def _ghan_pages(stream: IO[bytes]) -> Iterator[Parsed]:
             yield _guarded(_lastfm_track, track, f"track {number}")
 
 
-def _jsonl(stream: IO[bytes]) -> Iterator[Parsed]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+def _jsonl(stream: Stream) -> Iterator[Parsed]:
+    text = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", errors="replace", newline="")
     for number, line in enumerate(text, start=1):
         if not line.strip():
             continue
@@ -487,8 +513,8 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Parsed]:
         yield _guarded(_listenbrainz, listen, f"line {number}")
 
 
-def _csv_rows(stream: IO[bytes], *, header: bool) -> Iterator[tuple[int, list[str]]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+def _csv_rows(stream: Stream, *, header: bool) -> Iterator[tuple[int, list[str]]]:
+    text = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", errors="replace", newline="")
     reader = csv.reader(text)
     try:
         for cells in reader:
@@ -498,7 +524,7 @@ def _csv_rows(stream: IO[bytes], *, header: bool) -> Iterator[tuple[int, list[st
         raise FormatError(f"malformed CSV at line {reader.line_num}: {exc}") from exc
 
 
-def _ghan_csv_stream(stream: IO[bytes]) -> Iterator[Parsed]:
+def _ghan_csv_stream(stream: Stream) -> Iterator[Parsed]:
     rows = _csv_rows(stream, header=True)
     first = next(rows, None)
     if first is None:
@@ -508,7 +534,7 @@ def _ghan_csv_stream(stream: IO[bytes]) -> Iterator[Parsed]:
         yield _guarded(_ghan_csv, dict(zip(names, cells, strict=False)), f"line {line}")
 
 
-def _benjaminbenben_stream(stream: IO[bytes]) -> Iterator[Parsed]:
+def _benjaminbenben_stream(stream: Stream) -> Iterator[Parsed]:
     for line, cells in _csv_rows(stream, header=False):
         if line == 1 and [cell.strip().lower() for cell in cells] == ["artist", "album", "name", "date"]:
             continue
@@ -518,15 +544,15 @@ def _benjaminbenben_stream(stream: IO[bytes]) -> Iterator[Parsed]:
             yield Bad(f"line {line}", f"{exc}"[:300])
 
 
-def _array(convert: Callable[[Any], ListenRow | Skip]) -> Callable[[IO[bytes]], Iterator[Parsed]]:
-    def parse(stream: IO[bytes]) -> Iterator[Parsed]:
+def _array(convert: Callable[[Any], ListenRow | Skip]) -> Callable[[Stream], Iterator[Parsed]]:
+    def parse(stream: Stream) -> Iterator[Parsed]:
         for number, value in enumerate(_json_items(stream, "item"), start=1):
             yield _guarded(convert, value, f"item {number}")
 
     return parse
 
 
-PARSERS: dict[Format, Callable[[IO[bytes]], Iterator[Parsed]]] = {
+PARSERS: dict[Format, Callable[[Stream], Iterator[Parsed]]] = {
     Format.SPOTIFY_EXTENDED: _array(lambda row: _spotify_extended(row, video=False)),
     Format.SPOTIFY_VIDEO: _array(lambda row: _spotify_extended(row, video=True)),
     Format.SPOTIFY_ACCOUNT: _array(_spotify_account),
@@ -539,7 +565,7 @@ PARSERS: dict[Format, Callable[[IO[bytes]], Iterator[Parsed]]] = {
 }
 
 
-def parse(stream: IO[bytes], format: Format) -> Iterator[Parsed]:
+def parse(stream: Stream, format: Format) -> Iterator[Parsed]:
     """Every row of the stream, in order (a `FormatError` where the stream stops being its format)."""
     return PARSERS[format](stream)
 
@@ -547,7 +573,7 @@ def parse(stream: IO[bytes], format: Format) -> Iterator[Parsed]:
 class _Prepend(io.RawIOBase):
     """A stream with a few bytes already read put back in front."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Stream) -> None:
         self._head = head
         self._rest = rest
 

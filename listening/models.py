@@ -200,7 +200,9 @@ class ImportJob(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    format = models.CharField(max_length=40, blank=True, help_text="What the file is (import_formats.Format).")
+    format = models.CharField(
+        max_length=40, blank=True, help_text="What the file is (import_formats.Format)."
+    )
     file = models.FileField(upload_to="imports/", max_length=300, blank=True)
     file_name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name.")
     dry_run = models.BooleanField(default=False, help_text="Read everything, store nothing.")
@@ -209,7 +211,9 @@ class ImportJob(TimeStampedModel):
     bytes_total = models.BigIntegerField(default=0)
     bytes_read = models.BigIntegerField(default=0)
     rows_read = models.PositiveIntegerField(default=0)
-    imported = models.PositiveIntegerField(default=0, help_text="New listens (a dry run: listens it would add).")
+    imported = models.PositiveIntegerField(
+        default=0, help_text="New listens (a dry run: listens it would add)."
+    )
     duplicates = models.PositiveIntegerField(default=0, help_text="Listens already stored.")
     skipped = models.JSONField(default=dict, blank=True, help_text="Rows left out, by reason.")
     bad_rows = models.PositiveIntegerField(default=0)
@@ -223,7 +227,9 @@ class ImportJob(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
-                fields=["heartbeat_at"], condition=Q(status__in=["queued", "running"]), name="importjob_active_beat"
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["queued", "running"]),
+                name="importjob_active_beat",
             ),
         ]
 

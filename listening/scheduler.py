@@ -35,6 +35,7 @@ def _run(work: Callable[[], object], what: str) -> None:
 
 def _loop() -> None:
     """The periodic sync, and the watchdog that resumes jobs a restart left behind (config/celery.py)."""
+    from listening.import_jobs import import_resume_dead
     from listening.sync import sync_enqueue_due, sync_resume_dead
 
     time.sleep(10)  # let the server finish starting
@@ -42,6 +43,7 @@ def _loop() -> None:
     while True:
         if settings.SYNC_WATCHDOG_SECONDS:
             _run(sync_resume_dead, "sync watchdog")
+            _run(import_resume_dead, "import watchdog")
         if settings.LISTENING_SYNC_MINUTES and time.monotonic() >= next_sync:
             _run(sync_enqueue_due, "listening sync")
             next_sync = time.monotonic() + settings.LISTENING_SYNC_MINUTES * 60

@@ -9,13 +9,17 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from listening.models import Listen, SyncJob
+from listening.models import ImportJob, Listen, SyncJob
 from users.models import User
 
 
 def listen_list(*, user: User) -> QuerySet[Listen]:
     """The user's listens, newest first (the index `listen_user_recent` serves it)."""
     return Listen.objects.filter(user=user).order_by("-played_at", "-id")
+
+
+def import_job_list(*, user: User, limit: int = 20) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
 
 
 def sync_job_list(*, user: User, limit: int = 20) -> QuerySet[SyncJob]:

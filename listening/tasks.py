@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import current_app, shared_task
 
 from core import clock
+from listening.import_jobs import import_resume_dead, import_run
 from listening.models import SyncJob
 from listening.sync import sync_enqueue_due, sync_resume_dead, sync_run
 
@@ -35,3 +36,15 @@ def sync_all() -> int:
 def resume_dead_sync_jobs() -> int:
     """The watchdog (scheduled in config/celery.py): resumes jobs whose worker stopped beating."""
     return len(sync_resume_dead())
+
+
+@shared_task(name="listening.run_import_job", acks_late=True)
+def run_import_job(job_id: int) -> str:
+    """Reads an uploaded export file into the user's listens, from its saved place (import_jobs)."""
+    return import_run(job_id)
+
+
+@shared_task(name="listening.resume_dead_import_jobs")
+def resume_dead_import_jobs() -> int:
+    """The import watchdog (scheduled in config/celery.py): re-queues jobs whose worker stopped."""
+    return len(import_resume_dead())

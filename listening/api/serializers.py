@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from core.serializers import ReadRowsSerializer
-from listening.models import Listen, SyncJob
+from listening.models import ImportJob, Listen, SyncJob
 
 THUMBNAIL_SIZES = ("small", "medium", "large", "extralarge")
 
@@ -124,3 +124,56 @@ class SyncJobSerializer(serializers.ModelSerializer):
         if not job.pages_total:
             return None
         return min(100, round(100 * job.pages_done / job.pages_total))
+
+
+class ImportStartSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A ZIP as the service sent it, or one export file (JSON, JSONL or CSV).", use_url=False
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Read everything, store nothing: see the counts."
+    )
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(read_only=True, help_text="Percent of the file's bytes read.")
+    skipped = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="Rows left out, by reason."
+    )
+    # Named as the job's column; DRF's metaclass moves declared fields off the class, so
+    # Serializer.errors stays what it is (the type checker sees only the name).
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The first 20 bad rows: file, where, message.",
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = (
+            "id",
+            "status",
+            "format",
+            "file_name",
+            "dry_run",
+            "bytes_total",
+            "bytes_read",
+            "rows_read",
+            "progress",
+            "imported",
+            "duplicates",
+            "skipped",
+            "bad_rows",
+            "errors",
+            "error_code",
+            "last_error",
+            "members",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        )
+        read_only_fields = fields
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["listenbrainz", "csv"], default="listenbrainz")

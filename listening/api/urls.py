@@ -8,4 +8,7 @@ urlpatterns = [
     path("get-stored-songs/", views.StoredSongsView.as_view(), name="get-stored-songs"),
     path("sync/", views.SyncView.as_view(), name="listening-sync"),
     path("sync/status/", views.SyncStatusView.as_view(), name="listening-sync-status"),
+    path("imports/", views.ImportListView.as_view(), name="music-imports"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="music-import-detail"),
+    path("export/", views.ExportView.as_view(), name="music-export"),
 ]

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+import re
+
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,8 +21,11 @@ from core.authenticated import AuthenticatedRequest
 from core.errors import AppError
 from core.pagination import CursorPagination
 from core.schema import PROVIDER_ERRORS
-from listening import selectors, services, sync
+from listening import export, import_jobs, selectors, services, sync
 from listening.api.serializers import (
+    ExportQuerySerializer,
+    ImportJobSerializer,
+    ImportStartSerializer,
     LastfmFetchQuerySerializer,
     LastfmFetchResponseSerializer,
     LastfmListenSerializer,
@@ -118,3 +131,82 @@ class SyncStatusView(APIView):
         if source:
             jobs = [job for job in jobs if job.source == source]
         return Response({"jobs": SyncJobSerializer(jobs, many=True).data})
+
+
+class ImportListView(APIView):
+    """Import an export file (Spotify, Last.fm, ListenBrainz) in the background, and list your imports."""
+
+    parser_classes = (MultiPartParser,)
+    error_statuses = (400, 413)
+
+    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+        # Before anything reads the body (the CSRF check reads request.POST): the upload goes to a
+        # temporary file whatever its size, never into memory.
+        request.upload_handlers = [TemporaryFileUploadHandler(request)]
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportStartSerializer}, responses={202: ImportJobSerializer}
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        serializer = ImportStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = import_jobs.import_start(user=request.user, upload=data["file"], dry_run=data["dry_run"])
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=inline_serializer("ImportList", {"jobs": ImportJobSerializer(many=True)}))
+    def get(self, request: AuthenticatedRequest) -> Response:
+        jobs = selectors.import_job_list(user=request.user)
+        return Response({"jobs": ImportJobSerializer(jobs, many=True).data})
+
+
+class ImportDetailView(APIView):
+    """One of your imports (GET), or cancel it while it runs (DELETE); another user's is a 404."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(responses=ImportJobSerializer)
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        job = import_jobs.import_job_get(user=request.user, job_id=pk)
+        return Response(ImportJobSerializer(job).data)
+
+    @extend_schema(responses=ImportJobSerializer)
+    def delete(self, request: AuthenticatedRequest, pk: int) -> Response:
+        job = import_jobs.import_cancel(user=request.user, job_id=pk)
+        return Response(ImportJobSerializer(job).data)
+
+
+class ExportView(APIView):
+    """Your listens as a ZIP in ListenBrainz's export layout (`format=listenbrainz`) or a CSV, streamed."""
+
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    def get(self, request: AuthenticatedRequest) -> StreamingHttpResponse:
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kind = query.validated_data["format"]
+        if kind == "csv":
+            chunks, content_type, suffix = export.listens_export_csv(user=request.user), "text/csv", "csv"
+        else:
+            chunks, content_type, suffix = (
+                export.listens_export_listenbrainz(user=request.user),
+                "application/zip",
+                "zip",
+            )
+        body = export.AsyncChunks(chunks) if isinstance(request._request, ASGIRequest) else chunks
+        response = StreamingHttpResponse(body, content_type=content_type)
+        who = re.sub(r"[^A-Za-z0-9._-]", "_", request.user.get_username())[:60]
+        name = f"musichub_{who}_{int(timezone.now().timestamp())}.{suffix}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # `?format=` names the export, not a DRF renderer: errors are JSON.
+        return JSONRenderer(), JSONRenderer.media_type

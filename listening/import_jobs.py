@@ -1,0 +1,335 @@
+"""Export files imported as background jobs: start, run page by page, resume after a crash, cancel.
+
+`import_start` stores the upload (MEDIA_ROOT/imports/, streamed: Django's temporary file is moved,
+never read into memory), checks what it holds (`import_archive.members_of`: formats, ZIP safety)
+and queues the job. `import_run` (the Celery task, or a thread without Redis) reads each member as
+a stream and stores PAGE_ROWS rows at a time; the page's listens, the counts and the cursor commit
+together, so a crash loses at most the page in flight. A run whose cursor no longer matches the
+row (cancelled, or another run took over) stops. The watchdog (`import_resume_dead`, beside the sync
+watchdog) re-queues a job whose worker stopped beating for SYNC_JOB_DEAD_SECONDS; the resumed run
+re-reads the current member up to the saved row.
+
+Duplicates: the store's unique key (user, title, artist, played_at) makes a re-import add nothing.
+Spotify's API and its exports both give a play's end, but the API to the millisecond and the
+exports to the second (extended history) or the minute (account data), so a Spotify export row is
+also the same play as a stored Spotify row (API or export) with the same case- and space-folded
+title and artist ending within 10 s of it (within the minute plus 10 s for minute-resolution rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import PurePath
+from typing import IO
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from core.error_codes import ErrorCode
+from core.errors import Conflict, NotFound
+from core.tasks import enqueue_on_commit
+from listening.import_archive import Member, member_stream, members_load, members_of
+from listening.import_formats import Bad, Format, FormatError, Skip, parse
+from listening.importers import ListenRow
+from listening.models import ImportJob, Listen, Source, SyncJob
+from listening.store import listens_store
+from users.models import User
+
+logger = logging.getLogger(__name__)
+
+PAGE_ROWS = 5000  # rows read (listens, skips, bad rows) between two commits of the job's place
+SPOTIFY_SOURCES = (Source.SPOTIFY, Source.SPOTIFY_EXPORT)
+TWIN_SECONDS = 10
+MINUTE_FORMATS = frozenset({Format.SPOTIFY_ACCOUNT})  # end times truncated to the minute
+
+
+# --- starting, reading, cancelling ------------------------------------------------------------------
+
+
+def import_start(*, user: User, upload: UploadedFile, dry_run: bool = False) -> ImportJob:
+    """Stores the upload, checks what it holds (refusing it with a clear error) and queues the job."""
+    original = PurePath(upload.name or "upload").name[:255]
+    stored = default_storage.save(
+        f"imports/{user.pk}/{uuid.uuid4().hex}{PurePath(original).suffix[:10]}", upload
+    )
+    try:
+        with default_storage.open(stored, "rb") as file:
+            members = members_of(file, name=original)
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    readable = [member for member in members if member.format]
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            user=user,
+            file=stored,
+            file_name=original,
+            dry_run=dry_run,
+            format=",".join(sorted({member.format for member in readable})),
+            members=[member.as_dict() for member in members],
+            cursor={"member": 0, "item": 0},
+            bytes_total=sum(member.size for member in readable),
+            heartbeat_at=timezone.now(),
+        )
+        from listening.tasks import run_import_job
+
+        enqueue_on_commit(run_import_job, job.pk)
+    logger.info("User %s: import %s queued (%s, %s bytes)", user.pk, job.pk, job.format, job.bytes_total)
+    return job
+
+
+def import_job_get(*, user: User, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(user=user, pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+def import_cancel(*, user: User, job_id: int) -> ImportJob:
+    """Stops a queued or running job; the pages it stored stay (their listens are real plays)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(user=user, pk=job_id).first()
+        if job is None:
+            raise NotFound()
+        if not job.is_active:
+            raise Conflict(f"Import {job.pk} already ended ({job.status}).", code=ErrorCode.IMPORT_FINISHED)
+        job.status = ImportJob.Status.CANCELLED
+        job.finished_at = timezone.now()
+        job.save()
+        transaction.on_commit(lambda: _delete_file(job.file.name or ""))
+    return job
+
+
+def import_resume_dead(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Re-queues every active job silent for SYNC_JOB_DEAD_SECONDS (the watchdog's periodic task).
+
+    A conditional UPDATE claims each one, so two schedulers never both resume it."""
+    now = now or timezone.now()
+    cutoff = now - SyncJob.dead_after()
+    resumed = []
+    dead = ImportJob.objects.filter(ImportJob.dead_q(cutoff=cutoff)).order_by("heartbeat_at")
+    for job_id in dead.values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            claimed = ImportJob.objects.filter(ImportJob.dead_q(cutoff=cutoff), pk=job_id).update(
+                status=ImportJob.Status.QUEUED, heartbeat_at=now, updated_at=now
+            )
+            if claimed:
+                from listening.tasks import run_import_job
+
+                enqueue_on_commit(run_import_job, job_id)
+                resumed.append(job_id)
+    if resumed:
+        logger.warning("Resumed %s import job(s) whose worker stopped: %s", len(resumed), resumed)
+    return resumed
+
+
+def _delete_file(name: str) -> None:
+    if name:
+        try:
+            default_storage.delete(name)
+        except OSError:  # already gone: nothing to free
+            logger.info("Import file %s was already gone", name)
+
+
+# --- running -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """What was read since the last commit."""
+
+    rows: list[ListenRow] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    bad: list[dict] = field(default_factory=list)
+    items: int = 0
+
+    def add(self, item: ListenRow | Skip | Bad, member: Member) -> None:
+        self.items += 1
+        if isinstance(item, ListenRow):
+            self.rows.append(item)
+        elif isinstance(item, Skip):
+            self.skipped[item.reason] += 1
+        else:
+            self.bad.append({"file": member.name, "where": item.where, "message": item.message})
+
+
+class _Stop(Exception):
+    """The job was cancelled, or another run holds it: this run stops quietly."""
+
+
+def import_run(job_id: int) -> str:
+    """Reads the job's file from its saved place to the end (or until it is cancelled)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_active:
+            return "gone"
+        job.status = ImportJob.Status.RUNNING
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "heartbeat_at", "updated_at"])
+    try:
+        with default_storage.open(job.file.name or "", "rb") as file:
+            _read_all(job, file)
+    except _Stop:
+        return "stopped"
+    except FileNotFoundError:
+        _finish(job_id, failed=("The uploaded file is gone: upload it again.", ErrorCode.IMPORT_FILE_MISSING))
+        return "failed"
+    except _Failed as failure:
+        _finish(job_id, failed=(failure.message, ErrorCode.IMPORT_MALFORMED))
+        return "failed"
+    _finish(job_id)
+    return "done"
+
+
+class _Failed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _read_all(job: ImportJob, file: IO[bytes]) -> None:
+    members = members_load(job.members)
+    cursor = dict(job.cursor)
+    done_bytes = sum(member.size for member in members[: cursor["member"]] if member.format)
+    for index in range(cursor["member"], len(members)):
+        member = members[index]
+        if not member.format:
+            continue
+        start = cursor["item"] if index == cursor["member"] else 0
+        cursor = _read_member(job, file, members, index, start, cursor, done_bytes)
+        done_bytes += member.size
+
+
+def _read_member(
+    job: ImportJob,
+    file: IO[bytes],
+    members: list[Member],
+    index: int,
+    start: int,
+    cursor: dict,
+    done_bytes: int,
+) -> dict:
+    member = members[index]
+    label = member.name or job.file_name
+    page = Page()
+    position = 0
+    with member_stream(file, member) as stream:
+        items: Iterator = parse(stream, Format(member.format))
+        try:
+            for item in items:
+                position += 1
+                if position <= start:
+                    continue  # stored by an earlier run
+                page.add(item, member)
+                if page.items >= PAGE_ROWS:
+                    after = {"member": index, "item": position}
+                    _commit(job, page, cursor, after, done_bytes + stream.count, member)
+                    cursor, page = after, Page()
+        except (FormatError, EOFError, OSError, ValueError) as exc:
+            # The rows before the break are kept; the error says where it is.
+            after = {"member": index, "item": position}
+            _commit(job, page, cursor, after, done_bytes + stream.count, member)
+            raise _Failed(f"{label}: unreadable after row {position}: {exc}"[:2000]) from exc
+        after = {"member": index + 1, "item": 0}
+        _commit(job, page, cursor, after, done_bytes + member.size, member)
+    return after
+
+
+def _commit(job: ImportJob, page: Page, before: dict, after: dict, bytes_read: int, member: Member) -> None:
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not locked.is_active or locked.cursor != before:
+            raise _Stop()
+        rows = page.rows
+        twins = _stored_twins(locked.user_id, rows, minute=member.format in MINUTE_FORMATS)
+        fresh = [row for number, row in enumerate(rows) if number not in twins]
+        if locked.dry_run:
+            new = _count_new(locked.user_id, fresh)
+        else:
+            new = listens_store(user_id=locked.user_id, rows=fresh)
+        locked.imported += new
+        locked.duplicates += len(rows) - new
+        locked.rows_read += page.items
+        skipped = Counter(locked.skipped)
+        skipped.update(page.skipped)
+        locked.skipped = dict(skipped)
+        locked.bad_rows += len(page.bad)
+        room = ImportJob.MAX_ERRORS - len(locked.errors)
+        if room > 0 and page.bad:
+            locked.errors = [*locked.errors, *page.bad[:room]]
+        locked.cursor = after
+        locked.bytes_read = min(bytes_read, locked.bytes_total)
+        locked.heartbeat_at = timezone.now()
+        locked.save()
+
+
+def _finish(job_id: int, *, failed: tuple[str, str] | None = None) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_active:
+            return
+        if failed:
+            job.mark_failed(*failed)
+        else:
+            job.mark_done()
+        job.save()
+        transaction.on_commit(lambda: _delete_file(job.file.name or ""))
+    logger.info("Import %s %s: %s new, %s duplicates", job_id, job.status, job.imported, job.duplicates)
+
+
+# --- duplicates -------------------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _stored_twins(user_id: int, rows: list[ListenRow], *, minute: bool) -> set[int]:
+    """Indexes of Spotify export rows that are a stored Spotify play seen at a slightly different time."""
+    spotify = [(number, row) for number, row in enumerate(rows) if row.source == Source.SPOTIFY_EXPORT]
+    if not spotify:
+        return set()
+    late = timedelta(seconds=TWIN_SECONDS + (60 if minute else 0))
+    # A stored export row may itself be minute-truncated: up to 70 s before the play's real end.
+    early = timedelta(seconds=TWIN_SECONDS + 60)
+    times = [row.played_at for _, row in spotify]
+    stored: dict[tuple[str, str], list[tuple[datetime, bool]]] = {}
+    found = Listen.objects.filter(
+        user_id=user_id,
+        source__in=SPOTIFY_SOURCES,
+        played_at__gte=min(times) - early,
+        played_at__lte=max(times) + late,
+    ).values_list("title", "artist", "played_at", "source")
+    for title, artist, played_at, source in found.iterator(chunk_size=2000):
+        truncated = source == Source.SPOTIFY_EXPORT and played_at.second == 0 and played_at.microsecond == 0
+        stored.setdefault((_fold(title), _fold(artist)), []).append((played_at, truncated))
+    twins = set()
+    window = timedelta(seconds=TWIN_SECONDS)
+    for number, row in spotify:
+        for played_at, truncated in stored.get((_fold(row.title), _fold(row.artist)), ()):
+            gap = played_at - row.played_at  # > 0: the stored play ended later
+            if -window <= gap <= (late if minute else window) or (truncated and -early <= gap <= window):
+                twins.add(number)
+                break
+    return twins
+
+
+def _count_new(user_id: int, rows: list[ListenRow]) -> int:
+    """How many rows a real run would add (a dry run stores nothing)."""
+    unique = {row.key: row for row in rows}
+    if not unique:
+        return 0
+    times = {row.played_at for row in unique.values()}
+    stored = set(
+        Listen.objects.filter(user_id=user_id, played_at__in=times).values_list(
+            "title", "artist", "played_at"
+        )
+    )
+    return sum(1 for key in unique if key not in stored)
