@@ -3,6 +3,8 @@
 Admin API (JSON), for tests and the demo:
 - `GET  /_sandbox/health`            → {"status": "ok", "services": [...]}
 - `GET  /_sandbox/env`               → the settings that point the project here
+- `GET  /art/<host>/<path>`          → a cover drawn for that path: the CDN addresses in every JSON
+                                       answer are rewritten to these (ART_HOSTS), so covers show offline
 - `POST /_sandbox/reset`             → seeded state back, faults and call log cleared
 - `POST /_sandbox/faults`            → add a fault: {"channel", "kind", "count", "status",
                                        "retry_after", "delay", "path", ...}
@@ -25,6 +27,13 @@ from sandbox.services import load_all
 from sandbox.services.base import Service, json_response
 
 MAX_LOGGED_CALLS = 5000
+# The CDNs whose pictures the fake providers name: their addresses in a JSON answer become the
+# sandbox's own (`<sandbox>/art/<host>/<path>`, sandbox/services/artwork.py), so covers show offline.
+ART_HOSTS = (
+    "https://i.scdn.co/",
+    "https://lastfm.freetls.fastly.net/",
+    "https://i.ytimg.com/",
+)
 
 
 class Sandbox:
@@ -57,7 +66,9 @@ class Sandbox:
         values: dict[str, str] = {}
         for service in self.services:
             for setting, value in service.env.items():
-                values[setting] = value[1:] if value.startswith("=") else base_url.rstrip("/") + value
+                base = base_url.rstrip("/")  # "=…" is the value itself, where {sandbox} is this origin
+                absolute = value.startswith("=")
+                values[setting] = value[1:].replace("{sandbox}", base) if absolute else base + value
         return values
 
     def handle_admin(self, request: Request) -> Response:
@@ -129,11 +140,21 @@ class Sandbox:
             response = service.fault_response(channel, request, fault) if fault else None
             if response is None:
                 response = service.dispatch(channel, request)
+            self._local_art(response)
             call["status"] = response.status_code
             call["fault"] = fault.kind if fault else None
             self.calls.append(call)
             del self.calls[:-MAX_LOGGED_CALLS]
         return response
+
+    def _local_art(self, response: Response) -> None:
+        if not self.base_url or response.mimetype != "application/json" or response.direct_passthrough:
+            return
+        body = response.get_data(as_text=True)
+        if any(host in body for host in ART_HOSTS):
+            for host in ART_HOSTS:
+                body = body.replace(host, f"{self.base_url}/art/{host.removeprefix('https://')}")
+            response.set_data(body)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         return self.handle(Request(environ))(environ, start_response)

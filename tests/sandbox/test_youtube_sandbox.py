@@ -54,7 +54,7 @@ def test_search_list_response_shape(sandbox):
     assert snippet["publishedAt"].endswith("Z")
     assert "&amp;" in snippet["title"]  # titles come HTML-escaped
     assert snippet["thumbnails"]["default"] == {
-        "url": f"https://i.ytimg.com/vi/{item['id']['videoId']}/default.jpg",
+        "url": f"{sandbox.url}/art/i.ytimg.com/vi/{item['id']['videoId']}/default.jpg",  # served offline
         "width": 120,
         "height": 90,
     }

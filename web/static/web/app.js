@@ -23,6 +23,36 @@
   else document.addEventListener("DOMContentLoaded", () => redrawIfAnotherZone(document));
 })();
 
+// Every picture has a drawn fallback: one that cannot load (offline, removed, blocked) becomes a
+// note on the panel's colour, never the browser's broken-image icon. An <img> that handles its own
+// failure says so with data-own-fallback (the room's cover).
+window.MusicHubArt = (function () {
+  const FALLBACK = "data:image/svg+xml," + encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="160" height="160">' +
+    '<rect width="100" height="100" fill="#1f232c"/>' +
+    '<path d="M58 24v34a9 9 0 1 1-6-8.5V34l-14 3.5V64a9 9 0 1 1-6-8.5V32z" fill="#9aa3b2"/></svg>');
+
+  function fallback(img) {
+    if (img.hasAttribute("data-own-fallback") || img.getAttribute("src") === FALLBACK) return;
+    img.classList.add("art-fallback");
+    img.src = FALLBACK;
+  }
+
+  function scan(root) {
+    const scope = root && root.querySelectorAll ? root : document;
+    const images = scope.tagName === "IMG" ? [scope] : Array.from(scope.querySelectorAll("img"));
+    images.forEach((img) => { if (img.complete && img.getAttribute("src") && !img.naturalWidth) fallback(img); });
+  }
+
+  // `error` does not bubble: caught on its way down. The scan finds pictures that failed earlier.
+  document.addEventListener("error", (event) => {
+    if (event.target instanceof HTMLImageElement) fallback(event.target);
+  }, true);
+  if (window.htmx) htmx.onLoad(scan);
+  else document.addEventListener("DOMContentLoaded", () => scan(document));
+  return { FALLBACK, fallback };
+})();
+
 // The persistent player: any [data-play] button plays its song; the player survives htmx navigation
 // (hx-boost swaps only <main>). Songs stream with HTTP Range, so seeking works.
 (function () {
@@ -43,7 +73,7 @@
     $("player").hidden = false;
     $("player-title").textContent = button.dataset.title || "";
     $("player-artist").textContent = button.dataset.artist || "";
-    $("player-art").src = button.dataset.art || "";
+    $("player-art").src = button.dataset.art || window.MusicHubArt.FALLBACK; // no cover: the drawn one
     audio.src = button.dataset.src;
     audio.play();
   }
@@ -61,8 +91,13 @@
     $("player-seek").addEventListener("input", (e) => {
       if (audio.duration) audio.currentTime = (e.target.value / 100) * audio.duration;
     });
-    audio.addEventListener("play", () => ($("player-toggle").textContent = "⏸"));
-    audio.addEventListener("pause", () => ($("player-toggle").textContent = "▶"));
+    // The toggle holds both icons (inline SVG: no font needed); the player's class shows one.
+    const playing = (yes) => {
+      $("player").classList.toggle("playing", yes);
+      $("player-toggle").setAttribute("aria-label", yes ? "Pause" : "Play");
+    };
+    audio.addEventListener("play", () => playing(true));
+    audio.addEventListener("pause", () => playing(false));
     audio.addEventListener("ended", () => { if (index + 1 < queue.length) play(queue[index + 1]); });
     audio.addEventListener("timeupdate", () => {
       if (audio.duration) $("player-seek").value = (audio.currentTime / audio.duration) * 100;
