@@ -16,8 +16,11 @@ Admin API (JSON), for tests and the demo:
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -37,8 +40,9 @@ ART_HOSTS = (
 
 
 class Sandbox:
-    def __init__(self, *, base_url: str = "") -> None:
+    def __init__(self, *, base_url: str = "", state_file: Path | None = None) -> None:
         self.base_url = base_url
+        self.state_file = state_file  # where the state is kept across restarts (None: nowhere)
         self.lock = threading.RLock()  # one call at a time touches a service's state
         self.faults = FaultBook()
         self.calls: list[dict[str, Any]] = []
@@ -52,6 +56,38 @@ class Sandbox:
             ),
             key=lambda mount: -len(mount[0]),
         )
+
+        self.restored = self._load() if state_file else []
+
+    # --- state kept across restarts ----------------------------------------------------------
+    # `python -m sandbox --state FILE` (what `make run` does) saves every service's state after each
+    # call that may change it, so tokens the sandbox issued still work after a restart. The file is
+    # the sandbox's own (pickle), written beside the development database.
+
+    def _load(self) -> list[str]:
+        assert self.state_file is not None
+        try:
+            saved = pickle.loads(self.state_file.read_bytes())  # noqa: S301 - our own file, see above
+        except FileNotFoundError:
+            return []
+        except Exception:  # an unreadable file: start from the seeded state
+            return []
+        if not isinstance(saved, dict):
+            return []
+        return [
+            service.name
+            for service in self.services
+            if isinstance(saved.get(service.name), dict) and service.restore(saved[service.name])
+        ]
+
+    def save(self) -> None:
+        if self.state_file is None:
+            return
+        with self.lock:
+            data = pickle.dumps({service.name: service.state() for service in self.services})
+        partial = self.state_file.with_name(self.state_file.name + ".tmp")
+        partial.write_bytes(data)
+        os.replace(partial, self.state_file)
 
     # --- admin -----------------------------------------------------------------------------
 
@@ -157,4 +193,8 @@ class Sandbox:
             response.set_data(body)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        return self.handle(Request(environ))(environ, start_response)
+        request = Request(environ)
+        response = self.handle(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            self.save()
+        return response(environ, start_response)

@@ -10,7 +10,8 @@ SANDBOX_PORT=${SANDBOX_PORT:-8765}
 PY=.venv/bin/python
 
 if [ "${SANDBOX:-on}" != "off" ]; then
-  "$PY" -m sandbox --port "$SANDBOX_PORT" > .sandbox.log 2>&1 &
+  # --state: the tokens the sandbox issued (the demo's Spotify) and its other state survive a restart.
+  "$PY" -m sandbox --port "$SANDBOX_PORT" --state .sandbox-state > .sandbox.log 2>&1 &
   SANDBOX_PID=$!
   trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT INT TERM
   for _ in $(seq 1 50); do

@@ -46,6 +46,18 @@ class Service:
     def reset(self) -> None:
         """Restore the seeded state (called at start and by `POST /_sandbox/reset`)."""
 
+    # What `python -m sandbox --state FILE` keeps across restarts: every attribute `reset` sets.
+    def state(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if name not in ("sandbox", "url_map")}
+
+    def restore(self, state: dict[str, Any]) -> bool:
+        """Takes a saved state when it has the same attributes as a fresh one (same code); else keeps
+        the seeded state and answers False."""
+        if set(state) != set(self.state()):
+            return False
+        vars(self).update(state)
+        return True
+
     # --- errors in the provider's own format ---------------------------------------------
 
     def error_response(

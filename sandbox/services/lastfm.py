@@ -219,6 +219,19 @@ def _seed_history(rng: random.Random, catalogue: list[Track], count: int, newest
     return plays
 
 
+def _plays_after(rng: random.Random, catalogue: list[Track], newest: int, until: int) -> list[Play]:
+    """Sessions of a few tracks, half a day to four days apart, from after `newest` up to `until`."""
+    plays: list[Play] = []
+    uts = newest
+    while True:
+        uts += int(rng.uniform(0.5, 4.0) * 86400)
+        if uts > until:
+            return plays
+        for _ in range(rng.randint(2, 10)):
+            plays.append(Play(rng.choice(catalogue), min(uts, until), 0))
+            uts += rng.randint(150, 330)
+
+
 def _seed_accounts(now: int) -> dict[str, Account]:
     rng = random.Random(SEED)
     catalogue = _seed_catalogue(rng)
@@ -295,6 +308,23 @@ class LastfmService(Service):
         "DEMO_LASTFM_USER": f"={DEMO_USER}",
     }
     rules = [Rule("/lastfm/2.0/", endpoint="api", methods=["GET"])]
+
+    def restore(self, state: dict[str, Any]) -> bool:
+        """A restart keeps the accounts; the demo's history is carried on up to ten minutes ago."""
+        if not super().restore(state):
+            return False
+        demo = self.accounts.get(DEMO_USER)
+        if demo is not None and demo.plays:
+            catalogue = list({(p.track.artist, p.track.title): p.track for p in demo.plays}.values())
+            added = _plays_after(
+                random.Random(demo.plays[0].uts), catalogue, demo.plays[0].uts, int(time.time()) - 600
+            )
+            for play in added:
+                play.seq = self.next_seq
+                self.next_seq += 1
+            demo.plays[:0] = added
+            demo.sort()
+        return True
 
     def reset(self) -> None:
         self.accounts = _seed_accounts(int(time.time()))
