@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.metrics import metrics_view
 from core.views import health, not_found, ready
+from credentials.api.views import SpotifyAppView
 from musics.admin import stats_view as admin_stats_view
 from scrobbling.api.token_views import ListenBrainzTokenView
 from users.api.urls import auth_urlpatterns
@@ -29,6 +30,7 @@ urlpatterns = [
     path("spotify/", include("credentials.api.urls")),
     path("music/", include("listening.api.urls")),
     path("users/connections/", ConnectionsView.as_view(), name="user-connections"),
+    path("users/spotify-app/", SpotifyAppView.as_view(), name="user-spotify-app"),
     path("users/listenbrainz-token/", ListenBrainzTokenView.as_view(), name="listenbrainz-token"),
     # The ListenBrainz-compatible API, at both roots clients build (scrobbling/api/urls.py).
     path("1/", include(LISTENBRAINZ_API, namespace="listenbrainz")),

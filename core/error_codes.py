@@ -58,6 +58,8 @@ class ErrorCode(StrEnum):
     SPOTIFY_NOT_CONFIGURED = "spotify_not_configured"
     SPOTIFY_RECONNECT_REQUIRED = "spotify_reconnect_required"
     SPOTIFY_NOT_CONNECTED = "spotify_not_connected"
+    SPOTIFY_APP_FULL = "spotify_app_full"  # the server's Spotify app serves all the users it may
+    SPOTIFY_USER_NOT_REGISTERED = "spotify_user_not_registered"  # not on the app's development-mode list
     INVALID_STATE = "invalid_state"  # an OAuth state that is unknown, used or expired
     WRONG_BROWSER = "wrong_browser"  # an OAuth callback in another browser than the one that started
     ACCESS_DENIED = "access_denied"  # the user said no on the provider's consent page

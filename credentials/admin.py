@@ -169,6 +169,7 @@ class SpotifyCredentialAdmin(CredentialAdmin):
         "client_secret",
         "redirect_uri",
         "scopes",
+        "max_users",
         "access_token",
         "refresh_token",
     )

@@ -103,6 +103,11 @@ class SpotifyCredential(AbstractMusicPlatform):
     token_expiry = models.DateTimeField(blank=True, null=True)
     redirect_uri = models.CharField(max_length=255, blank=True)
     scopes = models.CharField(max_length=500, blank=True)
+    max_users = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="How many users this app may serve: a Spotify app in development mode lists at most 5. "
+        "Past it, users are asked to bring their own Spotify app instead.",
+    )
 
     class Meta:
         verbose_name = "Spotify Credential"

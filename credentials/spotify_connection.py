@@ -12,18 +12,22 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import AppError, InvalidInput
-from credentials.models import OAuthState
+from core.error_codes import ErrorCode
+from core.errors import AppError, Conflict, InvalidInput, PermissionDenied
+from core.quota_pause import quota_pause, quota_paused_until
+from credentials.models import OAuthState, SpotifyCredential
 from credentials.spotify_oauth import (
     CONNECT_URL,
     EXPIRY_MARGIN,
+    AppClient,
     OAuthStart,
     OAuthStateInvalid,
     SpotifyAuthorizationDenied,
@@ -41,16 +45,146 @@ from users import vault
 from users.models import User, UserApiKey
 from users.oauth_grant import OAuthGrant
 from users.provider_errors import app_error_from
+from users.vault_registry import SPOTIFY_APP
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+OWN_APP_HELP = (
+    "Bring your own Spotify app: create one at developer.spotify.com (add yourself as its user, and "
+    "the redirect URI shown on the Connections page), then enter its client ID and secret under "
+    "“Your Spotify app” on the Connections page and press Connect Spotify again."
+)
+
+
+class SpotifyAppFull(Conflict):
+    code = ErrorCode.SPOTIFY_APP_FULL
+    default_message = (
+        "This server's Spotify app already serves as many people as Spotify allows. " + OWN_APP_HELP
+    )
+
+
+class SpotifyUserNotRegistered(PermissionDenied):
+    code = ErrorCode.SPOTIFY_USER_NOT_REGISTERED
+    default_message = (
+        "Spotify refused your account: the Spotify app you connected through does not list you as one of "
+        "its users (an app in development mode serves at most 5). " + OWN_APP_HELP
+    )
+
+
+@dataclass(frozen=True)
+class ServerAppSeats:
+    """How many people the server's Spotify app serves, of how many it may."""
+
+    client_id: str
+    used: int
+    limit: int
+
+    @property
+    def full(self) -> bool:
+        return self.used >= self.limit
+
+
+def spotify_user_app(*, user: User) -> AppClient | None:
+    """The user's own Spotify app (the vault's `spotify_app` key: client id and secret), if any."""
+    row = UserApiKey.objects.filter(user=user, service_name=SPOTIFY_APP).first()
+    if row is None or not row.service_user_id:
+        return None
+    return AppClient(row.service_user_id, row.get_key())
+
+
+@dataclass(frozen=True)
+class UserAppStatus:
+    """What the Connections page and `/users/spotify-app/` show about a user's Spotify app."""
+
+    client_id: str | None  # the user's own app; None: the server's app serves them
+    redirect_uri: str  # to register in the app's settings on developer.spotify.com
+    server_app: ServerAppSeats | None  # None when the server has no Spotify app configured
+
+
+def spotify_user_app_status(*, user: User) -> UserAppStatus:
+    own = spotify_user_app(user=user)
+    try:
+        seats: ServerAppSeats | None = spotify_server_app_seats()
+    except SpotifyNotConfigured:
+        seats = None
+    return UserAppStatus(
+        client_id=own.client_id if own else None, redirect_uri=settings.SPOTIFY_REDIRECT_URI, server_app=seats
+    )
+
+
+def spotify_user_app_set(*, user: User, client_id: str, client_secret: str) -> UserAppStatus:
+    """Brings (or changes) the user's own Spotify app. A connection made with another app ends
+    (users.vault: a connection belongs to the app that made it): the user connects again."""
+    client_id, client_secret = client_id.strip(), client_secret.strip()
+    for field, value in (("client_id", client_id), ("client_secret", client_secret)):
+        if not value:
+            raise InvalidInput(
+                f"Enter your Spotify app's {field.replace('_', ' ')}.", field=field, code=ErrorCode.REQUIRED
+            )
+        if len(value) > 100 or any(character.isspace() for character in value):
+            raise InvalidInput(
+                f"That is not a Spotify {field.replace('_', ' ')}: it is one word of at most 100 characters.",
+                field=field,
+                code=ErrorCode.INVALID,
+            )
+    with transaction.atomic():
+        row = UserApiKey.objects.select_for_update().filter(user=user, service_name=SPOTIFY_APP).first()
+        if row is None:
+            vault.api_key_create(
+                user=user, service_name=SPOTIFY_APP, api_key=client_secret, service_user_id=client_id
+            )
+        else:
+            vault.api_key_update(row=row, api_key=client_secret, service_user_id=client_id)
+    return spotify_user_app_status(user=user)
+
+
+def spotify_user_app_remove(*, user: User) -> bool:
+    """Removes the user's own app: the server's app serves them again (after they connect again)."""
+    row = UserApiKey.objects.filter(user=user, service_name=SPOTIFY_APP).first()
+    if row is None:
+        return False
+    vault.api_key_delete(row=row)
+    return True
+
+
+def _app_for(user: User, *, client_id: str | None = None) -> AppClient:
+    """The app a user's flow runs with: their own when they brought one, else the server's. With
+    `client_id` (a connection made earlier), the app that made it."""
+    own = spotify_user_app(user=user)
+    if own is not None and (client_id is None or client_id == own.client_id):
+        return own
+    return spotify_app_client(client_id=client_id)
+
+
+def spotify_server_app_seats(
+    *, app: AppClient | None = None, excluding: User | None = None
+) -> ServerAppSeats:
+    """Users connected through the server's app (`excluding` one), against its limit: the active
+    credential's `max_users`, or SPOTIFY_APP_MAX_USERS for the app of SPOTIFY_CLIENT_ID."""
+    app = app or spotify_app_client()
+    credential = SpotifyCredential.get_active_credential()
+    limit = (
+        credential.max_users
+        if credential is not None and credential.client_id == app.client_id
+        else settings.SPOTIFY_APP_MAX_USERS
+    )
+    rows = UserApiKey.objects.filter(service_name="spotify")
+    if excluding is not None:
+        rows = rows.exclude(user=excluding)
+    used = sum(1 for row in rows.iterator() if vault.api_key_grant(row).client_id == app.client_id)
+    return ServerAppSeats(client_id=app.client_id, used=used, limit=limit)
+
 
 def spotify_connect_start(*, user: User) -> OAuthStart:
     """The authorization URL for this user, with a single-use state bound to them and to the browser
     that asked (see `OAuthStart`), and PKCE."""
-    app = spotify_app_client()
+    app = spotify_user_app(user=user)
+    if app is None:
+        app = spotify_app_client()
+        if spotify_server_app_seats(app=app, excluding=user).full:
+            raise SpotifyAppFull()
     accounts = spotify_accounts(app, settings.SPOTIFY_REDIRECT_URI)
     request = accounts.authorization_url(scopes=SCOPES)
     secret = secrets.token_urlsafe(32)
@@ -93,7 +227,7 @@ def spotify_connect_finish(
         )
     if not code:
         raise InvalidInput("The Spotify callback came back without a code.", field="code")
-    app = spotify_app_client(client_id=pending.client_id)
+    app = _app_for(user, client_id=pending.client_id)
     try:
         tokens = spotify_accounts(app, pending.redirect_uri).exchange_code(
             code=code, code_verifier=pending.code_verifier or None
@@ -103,6 +237,11 @@ def spotify_connect_finish(
     spotify_user_id = None
     try:
         spotify_user_id = SpotifyClient(settings.SPOTIFY_API_URL, tokens.access_token).me().id
+    except provider_errors.ProviderForbidden as exc:
+        if exc.reason == "user_not_registered":  # the app's development-mode list lacks them
+            logger.info("Spotify refused user %s: not on app %s's list", user.pk, app.client_id)
+            raise SpotifyUserNotRegistered() from None
+        logger.info("Spotify /me failed after connecting user %s: %s", user.pk, exc.message)
     except provider_errors.ProviderError as exc:  # the connection works without knowing the id
         logger.info("Spotify /me failed after connecting user %s: %s", user.pk, exc.message)
     grant = OAuthGrant(
@@ -177,7 +316,7 @@ def spotify_access_token_for(*, user: User, rejected_token: str | None = None) -
             return token
         grant = vault.api_key_grant(row)
         try:
-            app = spotify_app_client(client_id=grant.client_id)
+            app = _app_for(user, client_id=grant.client_id)
             tokens = spotify_accounts(app).refresh(refresh_token=grant.refresh_token or "")
         except provider_errors.ProviderAuthError as exc:
             vault.api_key_grant_set(row, replace(grant, needs_reconnect=True))
@@ -219,11 +358,40 @@ def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
     """Runs `call` with a client for the user's Spotify; a 401 renews the token once and retries.
 
     Only the first caller to see the refused token refreshes it; the others retry with the token it
-    got (`spotify_access_token_for(rejected_token=…)`). Provider errors other than an expired token
-    reach the caller as they are.
+    got (`spotify_access_token_for(rejected_token=…)`). When Spotify says the app's quota is spent,
+    every user of that app waits SPOTIFY_QUOTA_PAUSE_SECONDS without calling (`ProviderQuotaExceeded`
+    with the seconds left); other apps' users go on. Other provider errors reach the caller as they are.
     """
-    return call_renewing_once(
-        call,
-        lambda rejected: spotify_access_token_for(user=user, rejected_token=rejected),
-        refused_again=SpotifyReconnectRequired,
+    app_id = _connection_app_id(user)
+    paused = quota_paused_until(provider="spotify", app_id=app_id)
+    if paused is not None:
+        raise _quota_spent(paused)
+    try:
+        return call_renewing_once(
+            call,
+            lambda rejected: spotify_access_token_for(user=user, rejected_token=rejected),
+            refused_again=SpotifyReconnectRequired,
+        )
+    except provider_errors.ProviderQuotaExceeded:
+        if app_id is None:
+            raise
+        logger.warning("Spotify app %s's quota is spent: its users wait", app_id)
+        raise _quota_spent(
+            quota_pause(provider="spotify", app_id=app_id, seconds=settings.SPOTIFY_QUOTA_PAUSE_SECONDS)
+        ) from None
+
+
+def _connection_app_id(user: User) -> str | None:
+    row = UserApiKey.objects.filter(user=user, service_name="spotify").first()
+    return vault.api_key_grant(row).client_id if row is not None else None
+
+
+def _quota_spent(until: datetime) -> provider_errors.ProviderQuotaExceeded:
+    seconds = max(1, int((until - timezone.now()).total_seconds()))
+    return provider_errors.ProviderQuotaExceeded(
+        f"Spotify's quota for this app is spent; MusicHub asks again in {seconds // 60 + 1} minutes.",
+        provider="Spotify",
+        status=429,
+        reason="QUOTA_EXCEEDED",
+        retry_after=seconds,
     )

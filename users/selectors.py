@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.quota_pause import quota_paused_until
 from users.models import ApiToken, User, UserApiKey
 from users.oauth_grant import OAuthGrant
 from users.tokens import password_fingerprint_matches
@@ -45,6 +46,7 @@ class Connection:
     last_error: str
     last_verified_at: datetime | None
     updated_at: datetime
+    quota_paused_until: datetime | None = None  # the app's provider quota is spent until then
 
 
 def connection_list(*, user: User) -> list[Connection]:
@@ -66,6 +68,7 @@ def connection_list(*, user: User) -> list[Connection]:
                 last_error=row.last_error,
                 last_verified_at=row.last_verified_at,
                 updated_at=row.updated_at,
+                quota_paused_until=quota_paused_until(provider=row.service_name, app_id=grant.client_id),
             )
         )
     return connections

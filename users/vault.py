@@ -20,7 +20,7 @@ from providers import base as provider_errors
 from users.models import User, UserApiKey
 from users.oauth_grant import OAuthGrant
 from users.provider_errors import app_error_from, scrub
-from users.vault_registry import SERVICES, CheckUnavailable, VaultService, vault_service
+from users.vault_registry import SERVICES, SPOTIFY_APP, CheckUnavailable, VaultService, vault_service
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,8 @@ def api_key_create(
     except IntegrityError as exc:  # the same service stored concurrently
         raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code=ErrorCode.DUPLICATE) from exc
     logger.info("User %s stored a %s key", user.pk, row.service_name)
+    if row.service_name == SPOTIFY_APP:
+        _spotify_follows_app(user, app=service_user_id)
     return row
 
 
@@ -118,6 +120,7 @@ def api_key_update(
     service_user_id: str | None = _UNSET,
 ) -> UserApiKey:
     """Changes what is given. A new key drops the old key's metadata and verification state."""
+    app_changed = row.service_name == SPOTIFY_APP and service_user_id not in (_UNSET, row.service_user_id)
     if service_name is not _UNSET:
         row.service_name = _checked_service_name(service_name)
     if service_user_id is not _UNSET:
@@ -133,6 +136,8 @@ def api_key_update(
     except IntegrityError as exc:
         raise InvalidInput(DUPLICATE_SERVICE, field="service_name", code=ErrorCode.DUPLICATE) from exc
     logger.info("User %s updated their %s key", row.user_id, row.service_name)
+    if app_changed:
+        _spotify_follows_app(row.user, app=row.service_user_id)
     return row
 
 
@@ -172,7 +177,23 @@ def api_key_save(*, user: User, service: VaultService, api_key: str, service_use
 
 def api_key_delete(*, row: UserApiKey) -> None:
     logger.info("User %s deleted their %s key", row.user_id, row.service_name)
-    row.delete()
+    with transaction.atomic():
+        row.delete()
+        if row.service_name == SPOTIFY_APP:
+            _spotify_follows_app(row.user, app=None, removed=row.service_user_id)
+
+
+def _spotify_follows_app(user: User, *, app: str | None, removed: str | None = None) -> None:
+    """A Spotify connection's tokens belong to the app that made it: a user who brings their own app
+    (`app`, its client id), changes it, or removes it (`removed`; the server's app serves them
+    again) has a connection no app of theirs can renew, so it ends, and they connect again."""
+    spotify = UserApiKey.objects.filter(user=user, service_name="spotify").first()
+    if spotify is None:
+        return
+    made_by = api_key_grant(spotify).client_id
+    if (app is not None and made_by != app) or (app is None and made_by == removed):
+        spotify.delete()
+        logger.info("User %s's Spotify connection ended: it was made with another Spotify app", user.pk)
 
 
 def api_key_store(

@@ -126,6 +126,14 @@ def _tidal(key: str, service_user_id: str | None) -> CredentialCheck:
     return client.check_credentials()
 
 
+def _spotify_app(key: str, service_user_id: str | None) -> CredentialCheck:
+    from providers.spotify import SpotifyAccounts
+
+    return SpotifyAccounts(
+        settings.SPOTIFY_ACCOUNTS_URL, client_id=service_user_id or "", client_secret=key
+    ).check_credentials()
+
+
 def _amazon_music(key: str, service_user_id: str | None) -> CredentialCheck:
     from providers.amazon_music import AmazonMusicClient
 
@@ -133,10 +141,21 @@ def _amazon_music(key: str, service_user_id: str | None) -> CredentialCheck:
     return client.check_credentials(key)
 
 
+SPOTIFY_APP = "spotify_app"
+
 SERVICES: dict[str, VaultService] = {
     service.name: service
     for service in (
         VaultService("spotify", "Spotify", "Access token", check=_spotify),
+        # A user's own Spotify app (past the server app's five users): Connect Spotify uses it.
+        VaultService(
+            SPOTIFY_APP,
+            "Your Spotify app",
+            "Client secret",
+            "Client ID",
+            needs_service_user_id_to_check=True,
+            check=_spotify_app,
+        ),
         VaultService(
             "lastfm", "Last.fm", "API key", "Username", needs_service_user_id_to_check=True, check=_lastfm
         ),

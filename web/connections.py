@@ -9,6 +9,7 @@ flash message, or re-render it with the errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,14 +23,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from credentials.oauth_cookies import USER_CONNECT, oauth_cookie_set
-from credentials.spotify_connection import spotify_connect_start, spotify_disconnect
+from credentials.spotify_connection import spotify_connect_start, spotify_disconnect, spotify_user_app_status
 from listening.models import Source, SyncJob
 from listening.selectors import sync_job_list
 from listening.sync import sync_job_get, sync_start
 from users import vault
 from users.models import User
 from users.selectors import Connection, api_key_list, connection_list
-from users.vault_registry import SERVICES, VaultService, vault_service
+from users.vault_registry import SERVICES, SPOTIFY_APP, VaultService, vault_service
 from web.history import user_timezone
 from web.scrobbling import listenbrainz_panel
 
@@ -75,14 +76,19 @@ def _service_or_404(name: str) -> VaultService:
     return spec
 
 
-def _card(spec: VaultService, conn: Connection | None, form: KeyForm | None, notice: Notice | None) -> dict:
-    return {
+def _card(
+    user: User, spec: VaultService, conn: Connection | None, form: KeyForm | None, notice: Notice | None
+) -> dict:
+    card: dict[str, Any] = {
         "service": spec,
         "conn": conn,
         "form": form or KeyForm(),
         "notice": notice,
         "can_check": spec.check is not None,  # (a template would call the checker itself)
     }
+    if spec.name == SPOTIFY_APP:  # the redirect URI to register, and how full the server's app is
+        card["spotify_app"] = spotify_user_app_status(user=user)
+    return card
 
 
 def _connections_by_name(user: User) -> dict[str, Connection]:
@@ -118,7 +124,9 @@ def _page(
     listenbrainz: dict | None = None,
 ) -> HttpResponse:
     connections = _connections_by_name(request.user)
-    cards = {name: _card(spec, connections.get(name), None, None) for name, spec in SERVICES.items()}
+    cards = {
+        name: _card(request.user, spec, connections.get(name), None, None) for name, spec in SERVICES.items()
+    }
     if card is not None:
         cards[card["service"].name] = card
     groups = [
@@ -149,7 +157,7 @@ def _card_response(
 ) -> HttpResponse:
     """The card alone for htmx; otherwise back to the page (re-rendered when a field has an error)."""
     conn = _connections_by_name(request.user).get(spec.name)
-    card = _card(spec, conn, form, notice)
+    card = _card(request.user, spec, conn, form, notice)
     if _is_htmx(request):
         response = _render(request, "web/partials/connections_service.html", card)
         if spec.name in ("spotify", "lastfm"):  # the sync buttons depend on these two

@@ -84,3 +84,61 @@ def _back(params: dict[str, str]) -> HttpResponseRedirect:
     target = settings.SPOTIFY_CONNECT_DONE_URL
     separator = "&" if "?" in target else "?"
     return HttpResponseRedirect(f"{target}{separator}{urlencode(params)}")
+
+
+class SpotifyAppSerializer(serializers.Serializer):
+    client_id = serializers.CharField(max_length=100)
+    client_secret = serializers.CharField(max_length=100, write_only=True)
+
+
+def _app_status(status: spotify_connection.UserAppStatus) -> dict:
+    seats = status.server_app
+    return {
+        "configured": status.client_id is not None,
+        "client_id": status.client_id,
+        "redirect_uri": status.redirect_uri,
+        "server_app": (
+            {"users": seats.used, "max_users": seats.limit, "full": seats.full} if seats is not None else None
+        ),
+    }
+
+
+SPOTIFY_APP_STATUS = inline_serializer(
+    "SpotifyAppStatus",
+    {
+        "configured": serializers.BooleanField(),
+        "client_id": serializers.CharField(allow_null=True),
+        "redirect_uri": serializers.CharField(),
+        "server_app": inline_serializer(
+            "SpotifyServerAppSeats",
+            {
+                "users": serializers.IntegerField(),
+                "max_users": serializers.IntegerField(),
+                "full": serializers.BooleanField(),
+            },
+            allow_null=True,
+        ),
+    },
+)
+
+
+class SpotifyAppView(APIView):
+    """Your own Spotify app (client id and secret, kept in your vault, the secret never shown): past the
+    five users a Spotify app in development mode may serve, Connect Spotify, refresh, sync and rooms use
+    it for you. Changing or removing it ends your Spotify connection: connect again."""
+
+    @extend_schema(responses=SPOTIFY_APP_STATUS)
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return Response(_app_status(spotify_connection.spotify_user_app_status(user=request.user)))
+
+    @extend_schema(request=SpotifyAppSerializer, responses=SPOTIFY_APP_STATUS)
+    def put(self, request: AuthenticatedRequest) -> Response:
+        serializer = SpotifyAppSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        status = spotify_connection.spotify_user_app_set(user=request.user, **serializer.validated_data)
+        return Response(_app_status(status))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: AuthenticatedRequest) -> Response:
+        spotify_connection.spotify_user_app_remove(user=request.user)
+        return Response(status=204)

@@ -8,7 +8,8 @@ Error mapping (PROVIDERS.md §2.1), branching on status and Spotify's machine fi
 - 403 `PREMIUM_REQUIRED` → `PremiumRequired`; a 403 whose body is not JSON is Spotify's plain-text
   "User not registered in the Developer Dashboard" → `ProviderForbidden(reason="user_not_registered")`;
   other 403s (`UNKNOWN` "Restriction violated", missing scope) → `ProviderForbidden` with the reason.
-- 404 `NO_ACTIVE_DEVICE` → `NoActiveDevice`, other 404s → `ProviderNotFound`; 429 → `ProviderRateLimited`
+- 404 `NO_ACTIVE_DEVICE` → `NoActiveDevice`, other 404s → `ProviderNotFound`; 429 `QUOTA_EXCEEDED` (the
+  app's shared quota is spent; no Retry-After) → `ProviderQuotaExceeded`, other 429s → `ProviderRateLimited`
   with Retry-After; 5xx and transport failures → `ProviderUnavailable` (after the shared session's retries
   of idempotent calls); bodies we cannot read → `ProviderBadResponse`.
 """
@@ -27,6 +28,7 @@ from providers.base import (
     ProviderError,
     ProviderForbidden,
     ProviderNotFound,
+    ProviderQuotaExceeded,
     ProviderTokenExpired,
     json_body,
     raise_for_transport_status,
@@ -163,6 +165,8 @@ def _raise_api_error(response: httpx.Response) -> None:
         error = None
         message = (response.text.strip() if response.content else "") or f"HTTP {status}"
         reason = None
+    if status == 429 and reason == "QUOTA_EXCEEDED":  # the app's (developer's) quota, not a rate limit
+        raise ProviderQuotaExceeded(message, provider=PROVIDER, status=status, reason=reason)
     raise_for_transport_status(response, provider=PROVIDER, message=message)
     if status == 401:
         raise ProviderTokenExpired(message, provider=PROVIDER, status=status, reason=reason)
