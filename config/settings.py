@@ -270,6 +270,10 @@ TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=not REDIS_URL and not TE
 # LISTENING_SYNC_MINUTES: how often every connected user's Spotify and Last.fm plays are synced
 # (Spotify keeps only the last 50 plays, so keep this well under a day). 0 turns it off.
 LISTENING_SYNC_MINUTES = env.int("LISTENING_SYNC_MINUTES", default=20)
+# SPOTIFY_POLL_MAX_MINUTES: the longest a user's Spotify goes unread. Each user is read as often as
+# their own listening needs (half the time their last 50 plays took, listening.selectors), between
+# LISTENING_SYNC_MINUTES and this; keep it under the time anyone needs to play 50 songs (~2 hours).
+SPOTIFY_POLL_MAX_MINUTES = env.int("SPOTIFY_POLL_MAX_MINUTES", default=120)
 # SYNC_JOB_DEAD_SECONDS: a sync job whose worker wrote no heartbeat for this long is dead (its worker
 # was killed) and is resumed where it stopped. Keep it above the time one page can take (a provider
 # call with its retries, about 3 times HTTP_TIMEOUT_SECONDS); resuming a job whose slow worker is in fact

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from listening.models import ImportJob, Listen, SyncJob
+from listening.models import ImportJob, Listen, Source, SyncJob
 from users.models import User
 
 
@@ -112,3 +112,23 @@ def listen_activity(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int, top: 
         top_artists=[(row["artist"], row["n"]) for row in artists],
         top_tracks=[(row["title"], row["artist"], row["n"]) for row in tracks],
     )
+
+
+SPOTIFY_REACHABLE = 50  # Spotify's recently-played answers the last 50 plays, no more
+
+
+def spotify_poll_interval(*, user: User, shortest: timedelta, longest: timedelta) -> timedelta:
+    """How often this user's Spotify must be read so that no play falls out of the last 50.
+
+    The last 50 plays took some time T; at that pace the next 50 take about as long, so reading
+    every T/2 misses nothing, between `shortest` (the sweep) and `longest` (about the time anyone
+    needs to play 50 short songs: a user idle for weeks may start listening all day).
+    """
+    recent = list(
+        Listen.objects.filter(user=user, source=Source.SPOTIFY)
+        .order_by("-played_at", "-id")
+        .values_list("played_at", flat=True)[:SPOTIFY_REACHABLE]
+    )
+    if len(recent) < SPOTIFY_REACHABLE:
+        return longest if recent else shortest  # a short history: a new user is read soon
+    return min(longest, max(shortest, (recent[0] - recent[-1]) / 2))

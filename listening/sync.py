@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,6 +36,7 @@ from core.errors import AppError, Conflict, InvalidInput, NotFound
 from core.tasks import enqueue_on_commit
 from listening import sources
 from listening.models import Listen, Source, SyncJob
+from listening.selectors import spotify_poll_interval
 from listening.store import listens_store
 from providers import base as provider_errors
 from users import vault
@@ -145,12 +147,34 @@ def sync_enqueue_due() -> int:
             continue
         if SyncJob.objects.filter(user=key.user, source=key.service_name, status__in=SyncJob.ACTIVE).exists():
             continue
+        if key.service_name == "spotify" and not _spotify_due(key.user):
+            continue
         try:
             sync_start(user=key.user, source=key.service_name)
             started += 1
         except AppError as exc:
             logger.info("Not syncing %s for user %s: %s", key.service_name, key.user_id, exc.message)
     return started
+
+
+def _spotify_due(user: User) -> bool:
+    """Whether this user's Spotify is due: read as often as their listening needs, not on every sweep
+    (listening.selectors.spotify_poll_interval), so the app's quota goes to people who are listening."""
+    last = (
+        SyncJob.objects.filter(user=user, source="spotify", status=SyncJob.Status.DONE)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return True
+    interval = spotify_poll_interval(
+        user=user,
+        shortest=timedelta(minutes=settings.LISTENING_SYNC_MINUTES),
+        longest=timedelta(minutes=max(settings.SPOTIFY_POLL_MAX_MINUTES, settings.LISTENING_SYNC_MINUTES)),
+    )
+    # A sweep comes every LISTENING_SYNC_MINUTES: a user due before the next one is read now.
+    return last + interval <= timezone.now() + timedelta(minutes=settings.LISTENING_SYNC_MINUTES) / 2
 
 
 def sync_resume_dead(*, now: datetime | None = None, limit: int = 500) -> list[int]:
