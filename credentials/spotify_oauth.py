@@ -43,7 +43,8 @@ class SpotifyNotConfigured(AppError):
 class SpotifyReconnectRequired(Conflict):
     code = ErrorCode.SPOTIFY_RECONNECT_REQUIRED
     default_message = (
-        f"Your Spotify connection has expired or was revoked. Connect Spotify again ({CONNECT_URL})."
+        "Your Spotify connection has expired or was revoked. Connect Spotify again: press Connect Spotify on "
+        "the Connections page."
     )
 
 
@@ -110,7 +111,7 @@ def spotify_app_client(*, client_id: str | None = None) -> AppClient:
     if client_id is not None and candidates:
         raise SpotifyReconnectRequired(
             "Your Spotify connection was made with a Spotify app that is no longer configured. "
-            f"Connect Spotify again ({CONNECT_URL})."
+            "Press Connect Spotify on the Connections page to connect it again."
         )
     raise SpotifyNotConfigured()
 

@@ -113,7 +113,7 @@ def room_create(*, host: User, guest_can_pause: bool, votes_to_skip: int) -> Roo
         raise InvalidInput("votes_to_skip must be at least 1.", field="votes_to_skip")
     if not UserApiKey.objects.filter(user=host, service_name="spotify").exists():
         raise Conflict(
-            "Connect Spotify first (GET /spotify/get-auth-url): a room plays the host's Spotify.",
+            "Connect Spotify first (Create a room, then Connect Spotify): a room plays the host's Spotify.",
             code=ErrorCode.SPOTIFY_NOT_CONNECTED,
         )
     with transaction.atomic():

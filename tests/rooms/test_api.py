@@ -58,7 +58,8 @@ def test_a_host_needs_spotify(sandbox):
 
     assert response.status_code == 409
     assert response.json()["code"] == "spotify_not_connected"
-    assert "/spotify/get-auth-url" in response.json()["detail"]
+    assert "Connect Spotify" in response.json()["detail"]
+    assert "/spotify/" not in response.json()["detail"]  # people read it: a page and a button, no API path
 
 
 def test_bad_settings_are_400(host_client):
