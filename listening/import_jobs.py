@@ -9,6 +9,9 @@ row (cancelled, or another run took over) stops. The watchdog (`import_resume_de
 watchdog) re-queues a job whose worker stopped beating for SYNC_JOB_DEAD_SECONDS; the resumed run
 re-reads the current member up to the saved row.
 
+A dry run reads everything and stores nothing; its file is kept so that `import_confirm` can import
+it for real without a second upload (one per user: a new upload deletes older dry runs' files).
+
 Duplicates: the store's unique key (user, title, artist, played_at) makes a re-import add nothing.
 Spotify's API and its exports both give a play's end, but the API to the millisecond and the
 exports to the second (extended history) or the minute (account data), so a Spotify export row is
@@ -19,13 +22,17 @@ title and artist ending within 10 s of it (within the minute plus 10 s for minut
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePath
-from typing import IO
+from queue import Full, Queue
+from typing import IO, TypeVar
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -35,15 +42,16 @@ from django.utils import timezone
 from core.error_codes import ErrorCode
 from core.errors import Conflict, NotFound
 from core.tasks import enqueue_on_commit
-from listening.import_archive import Member, member_stream, members_load, members_of
+from listening.import_archive import CountingReader, Member, member_stream, members_load, members_of
 from listening.import_formats import Bad, Format, FormatError, Skip, parse
 from listening.importers import ListenRow
 from listening.models import ImportJob, Listen, Source, SyncJob
-from listening.store import listens_store
+from listening.store import listens_store_page
 from users.models import User
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 PAGE_ROWS = 5000  # rows read (listens, skips, bad rows) between two commits of the job's place
 SPOTIFY_SOURCES = (Source.SPOTIFY, Source.SPOTIFY_EXPORT)
 TWIN_SECONDS = 10
@@ -66,6 +74,7 @@ def import_start(*, user: User, upload: UploadedFile, dry_run: bool = False) -> 
         default_storage.delete(stored)
         raise
     readable = [member for member in members if member.format]
+    _forget_dry_runs(user)
     with transaction.atomic():
         job = ImportJob.objects.create(
             user=user,
@@ -85,6 +94,44 @@ def import_start(*, user: User, upload: UploadedFile, dry_run: bool = False) -> 
     return job
 
 
+def import_confirm(*, user: User, job_id: int) -> ImportJob:
+    """Imports for real the file a finished dry run read (its upload was kept for this)."""
+    with transaction.atomic():
+        dry = ImportJob.objects.select_for_update().filter(user=user, pk=job_id).first()
+        if dry is None:
+            raise NotFound()
+        if not (dry.dry_run and dry.status == ImportJob.Status.DONE and dry.file):
+            raise Conflict(
+                "Only a finished dry run whose file was not imported yet can be imported: "
+                "upload the file again.",
+                code=ErrorCode.IMPORT_FINISHED,
+            )
+        job = ImportJob.objects.create(
+            user=user,
+            file=dry.file.name,
+            file_name=dry.file_name,
+            format=dry.format,
+            members=dry.members,
+            cursor={"member": 0, "item": 0},
+            bytes_total=dry.bytes_total,
+            heartbeat_at=timezone.now(),
+        )
+        dry.file = ""  # the file now belongs to the real run (deleted when it ends)
+        dry.save(update_fields=["file", "updated_at"])
+        from listening.tasks import run_import_job
+
+        enqueue_on_commit(run_import_job, job.pk)
+    return job
+
+
+def _forget_dry_runs(user: User) -> None:
+    """A user keeps one dry run's file for `import_confirm`: older ones are deleted at a new upload."""
+    kept = ImportJob.objects.filter(user=user, dry_run=True, status=ImportJob.Status.DONE).exclude(file="")
+    for job in kept:
+        _delete_file(job.file.name or "")
+    kept.update(file="")
+
+
 def import_job_get(*, user: User, job_id: int) -> ImportJob:
     job = ImportJob.objects.filter(user=user, pk=job_id).first()
     if job is None:
@@ -102,8 +149,10 @@ def import_cancel(*, user: User, job_id: int) -> ImportJob:
             raise Conflict(f"Import {job.pk} already ended ({job.status}).", code=ErrorCode.IMPORT_FINISHED)
         job.status = ImportJob.Status.CANCELLED
         job.finished_at = timezone.now()
+        name = job.file.name or ""
+        job.file = ""
         job.save()
-        transaction.on_commit(lambda: _delete_file(job.file.name or ""))
+        transaction.on_commit(lambda: _delete_file(name))
     return job
 
 
@@ -207,6 +256,36 @@ def _read_all(job: ImportJob, file: IO[bytes]) -> None:
         done_bytes += member.size
 
 
+@dataclass(frozen=True)
+class ReadPage:
+    """A page read from a member, handed from the reading thread to the storing one."""
+
+    page: Page
+    position: int  # rows of the member read so far
+    bytes_read: int  # of the member
+    last: bool = False
+    error: str = ""  # the member stopped being its format here
+
+
+def _read_pages(stream: CountingReader, member: Member, start: int) -> Iterator[ReadPage]:
+    page = Page()
+    position = 0
+    try:
+        for item in parse(stream, Format(member.format)):
+            position += 1
+            if position <= start:
+                continue  # stored by an earlier run
+            page.add(item, member)
+            if page.items >= PAGE_ROWS:
+                yield ReadPage(page, position, stream.count)
+                page = Page()
+    except (FormatError, EOFError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        # The rows before the break are kept; the error says where it is.
+        yield ReadPage(page, position, stream.count, error=f"unreadable after row {position}: {exc}")
+        return
+    yield ReadPage(page, position, member.size, last=True)
+
+
 def _read_member(
     job: ImportJob,
     file: IO[bytes],
@@ -216,30 +295,62 @@ def _read_member(
     cursor: dict,
     done_bytes: int,
 ) -> dict:
+    """Stores the member page by page; the next page is read (in a thread) while one is stored."""
     member = members[index]
-    label = member.name or job.file_name
-    page = Page()
-    position = 0
-    with member_stream(file, member) as stream:
-        items: Iterator = parse(stream, Format(member.format))
+    with (
+        member_stream(file, member) as stream,
+        closing(prefetched(_read_pages(stream, member, start))) as pages,
+    ):
+        for read in pages:
+            if read.last:
+                after = {"member": index + 1, "item": 0}
+            else:
+                after = {"member": index, "item": read.position}
+            _commit(job, read.page, cursor, after, done_bytes + read.bytes_read, member)
+            cursor = after
+            if read.error:
+                raise _Failed(f"{member.name or job.file_name}: {read.error}"[:2000])
+    return cursor
+
+
+def prefetched(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
+    """The items, made ahead in a thread (at most `depth` waiting): parsing runs while the database
+    stores the previous page. The thread stops when the consumer closes this generator."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
         try:
             for item in items:
-                position += 1
-                if position <= start:
-                    continue  # stored by an earlier run
-                page.add(item, member)
-                if page.items >= PAGE_ROWS:
-                    after = {"member": index, "item": position}
-                    _commit(job, page, cursor, after, done_bytes + stream.count, member)
-                    cursor, page = after, Page()
-        except (FormatError, EOFError, OSError, ValueError) as exc:
-            # The rows before the break are kept; the error says where it is.
-            after = {"member": index, "item": position}
-            _commit(job, page, cursor, after, done_bytes + stream.count, member)
-            raise _Failed(f"{label}: unreadable after row {position}: {exc}"[:2000]) from exc
-        after = {"member": index + 1, "item": 0}
-        _commit(job, page, cursor, after, done_bytes + member.size, member)
-    return after
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((end, exc))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _commit(job: ImportJob, page: Page, before: dict, after: dict, bytes_read: int, member: Member) -> None:
@@ -253,7 +364,7 @@ def _commit(job: ImportJob, page: Page, before: dict, after: dict, bytes_read: i
         if locked.dry_run:
             new = _count_new(locked.user_id, fresh)
         else:
-            new = listens_store(user_id=locked.user_id, rows=fresh)
+            new = listens_store_page(user_id=locked.user_id, rows=fresh)
         locked.imported += new
         locked.duplicates += len(rows) - new
         locked.rows_read += page.items
@@ -279,8 +390,12 @@ def _finish(job_id: int, *, failed: tuple[str, str] | None = None) -> None:
             job.mark_failed(*failed)
         else:
             job.mark_done()
+        keep = job.dry_run and not failed  # for import_confirm
+        if not keep:
+            name = job.file.name or ""
+            job.file = ""
+            transaction.on_commit(lambda: _delete_file(name))
         job.save()
-        transaction.on_commit(lambda: _delete_file(job.file.name or ""))
     logger.info("Import %s %s: %s new, %s duplicates", job_id, job.status, job.imported, job.duplicates)
 
 

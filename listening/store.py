@@ -140,15 +140,71 @@ def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
     return sum(1 for row in rows if row.key not in existing)
 
 
-def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
-    """Stores the rows; returns how many were new. Call inside the caller's transaction."""
+_STAGING = "listening_listen_staging"
+
+
+def _unique(rows: Iterable[ListenRow]) -> list[ListenRow]:
     unique: dict[tuple, ListenRow] = {}
     for row in rows:
         if row.title and row.artist and row.played_at is not None:
             unique[row.key] = row  # a page may repeat a key: the last one wins
-    if not unique:
+    return list(unique.values())
+
+
+def _store_copy(user_id: int, rows: list[ListenRow]) -> int:
+    """PostgreSQL, big pages: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT.
+
+    COPY sends the rows in psycopg's C code without a parameter per value, which is what limits the
+    `unnest` statement on pages of thousands (its arrays are built value by value)."""
+    quote = connection.ops.quote_name
+    table = quote(_TABLE)
+    names = ", ".join(quote(column) for column in COLUMNS)
+    selected = ", ".join(quote(column) for column in COLUMNS)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {_STAGING} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        _json_text(getattr(row, column)) if column in _JSON_COLUMNS else getattr(row, column)
+                        for column in COLUMNS
+                    ]
+                )
+        cursor.execute(
+            "WITH stored AS ("
+            + _insert_head(quote, table)
+            + f"SELECT %s, {selected}, %s, %s FROM {_STAGING} "
+            + _conflict_clause(quote, table)
+            + " RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM stored",
+            [user_id, now, now],
+        )
+        (new,) = cursor.fetchone()
+        cursor.execute(f"TRUNCATE {_STAGING}")
+    return int(new)
+
+
+def listens_store_page(*, user_id: int, rows: Iterable[ListenRow]) -> int:
+    """`listens_store` for pages of thousands (file imports): the same rows, the same conflict rule,
+    through COPY on PostgreSQL. Must run inside the caller's transaction."""
+    ordered = _unique(rows)
+    if not ordered:
         return 0
-    ordered = list(unique.values())
+    if connection.vendor != "postgresql":
+        return listens_store(user_id=user_id, rows=ordered)
+    if not connection.in_atomic_block:
+        raise RuntimeError("listens_store_page runs inside a transaction (its staging table lives in it)")
+    return _store_copy(user_id, ordered)
+
+
+def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
+    """Stores the rows; returns how many were new. Call inside the caller's transaction."""
+    ordered = _unique(rows)
+    if not ordered:
+        return 0
     store = _store_postgresql if connection.vendor == "postgresql" else _store_values
     new = 0
     with connection.cursor() as cursor:

@@ -25,6 +25,11 @@ def run(user, data: bytes, name: str = "my_spotify_data.zip", *, capture, dry_ru
     return job
 
 
+def stored_files(user) -> list[str]:
+    folder = f"imports/{user.pk}"
+    return default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+
+
 @pytest.fixture
 def capture(django_capture_on_commit_callbacks):
     return django_capture_on_commit_callbacks
@@ -43,7 +48,8 @@ def test_spotify_zip_is_imported_with_skips_counted(user, capture):
     assert monsters.played_at == datetime(2023, 3, 19, 18, 31, 37, tzinfo=UTC)
     assert monsters.duration_ms == 174424
     assert monsters.album
-    assert not default_storage.exists(job.file.name)  # the upload is deleted once read
+    assert not job.file
+    assert stored_files(user) == []  # the upload is deleted once read
 
 
 def test_reimporting_adds_nothing(user, capture):
@@ -259,3 +265,49 @@ def test_zip_limits_on_entries_and_member_size(user, settings):
 def test_the_job_counts_are_json_serialisable(user, capture):
     job = run(user, spotify_zip(), capture=capture)
     json.dumps({"skipped": job.skipped, "errors": job.errors, "members": job.members})
+
+
+def test_a_dry_run_keeps_its_file_to_be_imported_for_real(user, capture):
+    dry = run(user, spotify_zip(), capture=capture, dry_run=True)
+    assert len(stored_files(user)) == 1
+    with capture(execute=True):
+        real = import_jobs.import_confirm(user=user, job_id=dry.pk)
+    real.refresh_from_db()
+    assert real.status == "done"
+    assert (real.dry_run, real.imported) == (False, 8)
+    assert stored_files(user) == []
+    with pytest.raises(AppError) as twice:
+        import_jobs.import_confirm(user=user, job_id=dry.pk)
+    assert twice.value.status == 409
+
+
+def test_a_new_upload_forgets_older_dry_runs(user, other_user, capture):
+    run(user, spotify_zip(), capture=capture, dry_run=True)
+    run(other_user, spotify_zip(), capture=capture, dry_run=True)
+    run(user, fixture("StreamingHistory_music_0.json"), "s.json", capture=capture, dry_run=True)
+    assert len(stored_files(user)) == 1
+    assert len(stored_files(other_user)) == 1
+    with pytest.raises(AppError) as theirs:
+        import_jobs.import_confirm(user=user, job_id=ImportJob.objects.get(user=other_user).pk)
+    assert theirs.value.status == 404
+
+
+def test_prefetched_hands_over_items_errors_and_stops_when_closed():
+    import threading
+    from contextlib import closing
+
+    assert list(import_jobs.prefetched(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def breaks():
+        yield 1
+        raise ValueError("halfway")
+
+    items = import_jobs.prefetched(breaks())
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="halfway"):
+        next(items)
+
+    endless = (n for n in iter(int, 1))
+    with closing(import_jobs.prefetched(endless)) as items:
+        assert next(items) == 0
+    assert not any(thread.name == "import-reader" for thread in threading.enumerate())
