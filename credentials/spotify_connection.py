@@ -346,11 +346,21 @@ def spotify_access_token_for(*, user: User, rejected_token: str | None = None) -
 
 
 def spotify_is_authenticated(*, user: User) -> bool:
-    """Seed 002: true when the user has a usable Spotify connection (refreshing it first)."""
+    """Seed 002: true when the user's Spotify connection works: Spotify answers with it (the token
+    renewed once if refused). Tokens Spotify no longer knows (revoked; a sandbox restarted without its
+    state) are false, and the connection is marked to reconnect; Spotify not answering (down, rate
+    limited, quota paused) does not make a stored connection false."""
     try:
-        spotify_access_token_for(user=user)
-    except (vault.ApiKeyMissing, SpotifyReconnectRequired, SpotifyNotConfigured):
+        spotify_call(user=user, call=lambda client: client.me())
+    except (
+        vault.ApiKeyMissing,
+        SpotifyReconnectRequired,
+        SpotifyNotConfigured,
+        provider_errors.ProviderAuthError,
+    ):
         return False
+    except (provider_errors.ProviderError, AppError):
+        return True
     return True
 
 

@@ -260,3 +260,22 @@ def test_twenty_concurrent_callers_cause_exactly_one_refresh(sandbox):
     watch(tokens[0])
     refreshes = [c for c in sandbox.calls("spotify-accounts")[before:] if c["path"].endswith("/api/token")]
     assert len(refreshes) == 1
+
+
+def test_is_authenticated_tells_the_truth_when_spotify_no_longer_knows_the_tokens(sandbox, auth_client, user):
+    """Issue 18 item 5: a sandbox restarted without its state (or Spotify revoking everything) leaves
+    an unexpired token that no longer works: is-authenticated says false, and the page says reconnect."""
+    connect(auth_client)
+    assert auth_client.get("/spotify/is-authenticated").json() == {"status": True}
+
+    sandbox.reset()  # every token it issued is forgotten, the stored one has not expired
+
+    assert auth_client.get("/spotify/is-authenticated").json() == {"status": False}
+    assert auth_client.get("/users/connections/").json()[0]["state"] == "needs_reconnect"
+
+
+def test_is_authenticated_stays_true_while_spotify_is_down(sandbox, auth_client, user):
+    connect(auth_client)
+    sandbox.fault("spotify-api", status=503, count=5)
+
+    assert auth_client.get("/spotify/is-authenticated").json() == {"status": True}
