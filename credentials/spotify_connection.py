@@ -382,6 +382,10 @@ def spotify_call(*, user: User, call: Callable[[SpotifyClient], T]) -> T:
             lambda rejected: spotify_access_token_for(user=user, rejected_token=rejected),
             refused_again=SpotifyReconnectRequired,
         )
+    except provider_errors.ProviderForbidden as exc:
+        if exc.reason == "user_not_registered":  # taken off the app's list since connecting
+            raise SpotifyUserNotRegistered() from None
+        raise
     except provider_errors.ProviderQuotaExceeded:
         if app_id is None:
             raise

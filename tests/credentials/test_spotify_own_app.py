@@ -158,3 +158,14 @@ def test_the_connections_page_shows_the_redirect_uri_the_seats_and_a_spent_quota
     assert "<code>http://127.0.0.1:8000/spotify/redirect</code>" in page
     assert "this server's app serves 1 of 5" in page
     assert "quota is spent: syncs wait until" in page
+
+
+def test_a_user_taken_off_the_apps_list_later_is_told_the_same(sandbox, auth_client, user):
+    bring_own_app(sandbox, user, listed=[spotify_sandbox.PREMIUM_USER])
+    connect(auth_client)
+    sandbox.admin("spotify", "register_app", users=[], **OWN)  # the owner removed them
+
+    with pytest.raises(spotify_connection.SpotifyUserNotRegistered) as refused:
+        spotify_connection.spotify_call(user=user, call=lambda client: client.me())
+
+    assert "Your Spotify app" in refused.value.message
