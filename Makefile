@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make serve`: where every process writes its Prometheus counters, added up by /metrics (core/metrics.py).
 PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.prometheus
 
-.PHONY: install run serve test lint format lock clean
+.PHONY: install run serve test chromium lint format lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,26 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed .env
 
-# The browser tests drive Debian's Chromium (Playwright never downloads a browser here); the CJK
-# font draws the Japanese and Chinese titles of the sandbox's history in the screenshots.
-/usr/bin/chromium:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+# The browser tests drive a Chromium that is already here (Playwright never downloads a browser):
+# CHROMIUM_PATH, by default Debian's /usr/bin/chromium. When that is missing, `make test` installs
+# Debian's chromium with apt-get, as root or through sudo (the CJK font draws the Japanese and Chinese
+# titles of the sandbox's history in the screenshots). Without apt: install any Chromium or Chrome
+# yourself and run `make test CHROMIUM_PATH=/path/to/chromium`.
+CHROMIUM_PATH ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+chromium:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then :; \
+	elif [ "$(CHROMIUM_PATH)" != /usr/bin/chromium ]; then \
+		echo "CHROMIUM_PATH=$(CHROMIUM_PATH) is not an executable Chromium." >&2; exit 1; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests ($(if $(SUDO),with sudo,as root))."; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	else \
+		echo "No Chromium at /usr/bin/chromium and no apt-get: install Chromium (or Chrome), then" >&2; \
+		echo "run: make test CHROMIUM_PATH=/path/to/chromium" >&2; exit 1; \
+	fi
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) ./scripts/run_dev.sh
@@ -43,8 +59,8 @@ serve: $(VENV)/.installed
 	PROMETHEUS_MULTIPROC_DIR="$(PROMETHEUS_MULTIPROC_DIR)" PATH="$(CURDIR)/$(BIN):$$PATH" \
 		$(BIN)/honcho start --env /dev/null --procfile Procfile
 
-test: install /usr/bin/chromium
-	$(BIN)/pytest
+test: install chromium
+	CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest
 
 # Style (ruff), the architecture contracts (import-linter: [tool.importlinter] in pyproject.toml) and
 # types (mypy with the Django and DRF stubs: [tool.mypy]).

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+# Any Chromium already here (`make test CHROMIUM_PATH=…`); Debian's by default. Never downloaded.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
 ADMIN_EMAIL = "demo@musichub.local"
 ADMIN_PASSWORD = "musichub-demo"
@@ -104,7 +105,10 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+        raise RuntimeError(
+            f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium package (with apt-get, as root "
+            "or through sudo); without apt, install any Chromium and set CHROMIUM_PATH to it."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
