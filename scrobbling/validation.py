@@ -280,6 +280,15 @@ def is_valid_uuid(value: Any) -> bool:
     return True
 
 
+def _is_unicode(text: str) -> bool:
+    """False for a string holding a lone surrogate (JSON's `\\ud800`): no database can store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _first_unicode_null(listen: dict[str, Any]) -> str | None:
     """The first string holding U+0000 (PostgreSQL stores it in neither text nor JSON), if any. Walked
     without recursion; nesting deeper than MAX_DEPTH is refused here, before any error could echo it."""
@@ -290,6 +299,10 @@ def _first_unicode_null(listen: dict[str, Any]) -> str | None:
         if isinstance(item, str):
             if found is None and "\x00" in item:
                 found = item
+            if not _is_unicode(item):
+                raise ListenBrainzError(
+                    "JSON document contains text that is not valid Unicode (a lone surrogate)."
+                )
             continue
         if not isinstance(item, dict | list):
             continue

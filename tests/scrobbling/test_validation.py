@@ -224,6 +224,15 @@ def test_a_unicode_null_in_a_name_is_refused():
     )
 
 
+@pytest.mark.parametrize("where", ["track_name", "additional_info"])
+def test_a_lone_surrogate_anywhere_is_refused_not_a_500(where):
+    """JSON may spell `\\ud800`; Python decodes it to a string no database can store."""
+    listen = good(track_name="Tail\ud800Lights") if where == "track_name" else additional(note="\udfff")
+    document = body("single", [listen]) if where == "track_name" else listen
+
+    assert refusal(document).message == "JSON document contains text that is not valid Unicode (a lone surrogate)."
+
+
 def test_nesting_past_the_limit_is_refused_without_echoing_it():
     deep: list = []
     for _ in range(MAX_DEPTH + 5):
