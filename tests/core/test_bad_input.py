@@ -47,6 +47,27 @@ def test_json_nested_50000_deep_is_a_400(user, path, body):
     assert _counts() == before
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/music/sync/", '{"source": "\\ud800"}'),  # a choice field's error quoted it: was a 500
+        ("/api/messages/", '{"receiver": 1, "content": "hi \\udfff"}'),
+        ("/users/api-keys/", '{"service_name": "lastfm", "api_key": "k", "\\ud800": 1}'),
+    ],
+)
+def test_a_lone_surrogate_in_json_is_a_400(user, path, body):
+    client = APIClient()
+    client.force_authenticate(user)
+    before = _counts()
+
+    response = client.post(path, data=body, content_type="application/json")
+
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == "parse_error"
+    assert "not valid Unicode" in response.json()["detail"]
+    assert _counts() == before
+
+
 def test_deep_json_on_an_upload_view_is_a_400(admin_client):
     """Views that pick their own parsers (the catalog's) get the same JSON parser."""
     response = admin_client.post("/api/albums/", data=DEEP_JSON, content_type="application/json")
