@@ -130,7 +130,8 @@ def test_the_spotify_app_endpoint_keeps_the_secret_write_only(sandbox, auth_clie
     assert saved.json()["client_id"] == OWN["client_id"]
     assert OWN["client_secret"] not in saved.content.decode()
     assert OWN["client_secret"] not in auth_client.get("/users/api-keys/").content.decode()
-    assert missing.status_code == 400 and "client_secret" in missing.json()
+    assert missing.status_code == 400
+    assert "client_secret" in missing.json()
     assert auth_client.delete("/users/spotify-app/").status_code == 204
     assert auth_client.get("/users/spotify-app/").json()["configured"] is False
     assert UserApiKey.objects.filter(user=user).count() == 0

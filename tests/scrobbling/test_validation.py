@@ -230,7 +230,8 @@ def test_a_lone_surrogate_anywhere_is_refused_not_a_500(where):
     listen = good(track_name="Tail\ud800Lights") if where == "track_name" else additional(note="\udfff")
     document = body("single", [listen]) if where == "track_name" else listen
 
-    assert refusal(document).message == "JSON document contains text that is not valid Unicode (a lone surrogate)."
+    message = "JSON document contains text that is not valid Unicode (a lone surrogate)."
+    assert refusal(document).message == message
 
 
 def test_nesting_past_the_limit_is_refused_without_echoing_it():

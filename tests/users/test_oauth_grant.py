@@ -22,7 +22,8 @@ def test_stored_metadata_reads_and_writes_back_the_same():
 
     assert grant.expires_at == NOW + timedelta(hours=1)
     assert grant.scopes == ("user-read-recently-played",)
-    assert grant.renews and not grant.needs_reconnect
+    assert grant.renews
+    assert not grant.needs_reconnect
     assert grant.as_metadata() == STORED
 
 

@@ -1,4 +1,5 @@
-"""users.vault.api_key_save: the key form's rule (add, replace the key and/or the user id, or say what is missing)."""
+"""users.vault.api_key_save: the key form's rule (add, replace the key and/or the user id, or say what
+is missing)."""
 
 import pytest
 
