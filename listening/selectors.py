@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -132,3 +132,31 @@ def spotify_poll_interval(*, user: User, shortest: timedelta, longest: timedelta
     if len(recent) < SPOTIFY_REACHABLE:
         return longest if recent else shortest  # a short history: a new user is read soon
     return min(longest, max(shortest, (recent[0] - recent[-1]) / 2))
+
+
+def listen_window(
+    *, user: User, after: datetime | None, before: datetime | None, count: int, fields: tuple[str, ...]
+) -> list[dict]:
+    """Up to `count` of the user's listens (every source) strictly between `after` and `before`, newest
+    first, as rows of `fields`. With only `after`: the `count` just after it (a client paging forward
+    misses none); otherwise the `count` newest before `before` (or now)."""
+    listens = Listen.objects.filter(user=user)
+    if after is not None:
+        listens = listens.filter(played_at__gt=after)
+    if before is not None:
+        listens = listens.filter(played_at__lt=before)
+    if after is not None and before is None:
+        rows = list(listens.order_by("played_at", "id").values(*fields)[:count])
+        rows.reverse()
+        return rows
+    return list(listens.order_by("-played_at", "-id").values(*fields)[:count])
+
+
+def listen_bounds(*, user: User) -> tuple[datetime | None, datetime | None]:
+    """The user's newest and oldest play."""
+    bounds = Listen.objects.filter(user=user).aggregate(latest=Max("played_at"), oldest=Min("played_at"))
+    return bounds["latest"], bounds["oldest"]
+
+
+def listen_count(*, user: User) -> int:
+    return Listen.objects.filter(user=user).count()

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Max, Min
 from django.utils import timezone
 
-from listening.models import Listen
+from listening import selectors as listening_selectors
 from scrobbling.models import ListenBrainzToken, PlayingNow, ScrobbleSettings
 from users.models import User
 
@@ -83,22 +82,19 @@ def listens_page(*, user: User, min_ts: int | None, max_ts: int | None, count: i
     With only `min_ts`, the `count` listens just after it (so a client paging forward misses none);
     otherwise the `count` newest before `max_ts` (or now).
     """
-    listens = Listen.objects.filter(user=user)
-    if min_ts is not None:
-        listens = listens.filter(played_at__gt=datetime.fromtimestamp(min_ts, tz=UTC))
-    if max_ts is not None:
-        listens = listens.filter(played_at__lt=datetime.fromtimestamp(max_ts, tz=UTC))
-    if min_ts is not None and max_ts is None:
-        rows = list(listens.order_by("played_at", "id").values(*LISTEN_FIELDS)[:count])
-        rows.reverse()
-    else:
-        rows = list(listens.order_by("-played_at", "-id").values(*LISTEN_FIELDS)[:count])
-    bounds = Listen.objects.filter(user=user).aggregate(latest=Max("played_at"), oldest=Min("played_at"))
-    return ListensPage(rows, _ts(bounds["latest"]), _ts(bounds["oldest"]))
+    rows = listening_selectors.listen_window(
+        user=user,
+        after=datetime.fromtimestamp(min_ts, tz=UTC) if min_ts is not None else None,
+        before=datetime.fromtimestamp(max_ts, tz=UTC) if max_ts is not None else None,
+        count=count,
+        fields=LISTEN_FIELDS,
+    )
+    latest, oldest = listening_selectors.listen_bounds(user=user)
+    return ListensPage(rows, _ts(latest), _ts(oldest))
 
 
 def listen_count(*, user: User) -> int:
-    return Listen.objects.filter(user=user).count()
+    return listening_selectors.listen_count(user=user)
 
 
 def playing_now_of(*, user: User) -> PlayingNow | None:
