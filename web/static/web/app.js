@@ -66,6 +66,12 @@ window.MusicHubArt = (function () {
     return `${Math.floor(seconds / 60)}:${s}`;
   }
 
+  // play() answers a promise that a quick pause (or the next song) rejects: nothing went wrong.
+  function start(audio) {
+    const promise = audio.play();
+    if (promise) promise.catch(() => {});
+  }
+
   function play(button) {
     const audio = $("player-audio");
     queue = Array.from(document.querySelectorAll("[data-play]"));
@@ -75,7 +81,7 @@ window.MusicHubArt = (function () {
     $("player-artist").textContent = button.dataset.artist || "";
     $("player-art").src = button.dataset.art || window.MusicHubArt.FALLBACK; // no cover: the drawn one
     audio.src = button.dataset.src;
-    audio.play();
+    start(audio);
   }
 
   document.addEventListener("click", (event) => {
@@ -86,7 +92,7 @@ window.MusicHubArt = (function () {
   document.addEventListener("DOMContentLoaded", () => {
     const audio = $("player-audio");
     if (!audio) return;
-    $("player-toggle").addEventListener("click", () => (audio.paused ? audio.play() : audio.pause()));
+    $("player-toggle").addEventListener("click", () => (audio.paused ? start(audio) : audio.pause()));
     $("player-next").addEventListener("click", () => { if (index + 1 < queue.length) play(queue[index + 1]); });
     $("player-seek").addEventListener("input", (e) => {
       if (audio.duration) audio.currentTime = (e.target.value / 100) * audio.duration;
@@ -114,6 +120,20 @@ document.addEventListener("dragover", (event) => {
 document.addEventListener("dragleave", (event) => {
   const zone = event.target.closest && event.target.closest("#dropzone");
   if (zone) zone.classList.remove("over");
+});
+// From the keyboard: Enter or Space on the zone opens the file chooser.
+document.addEventListener("keydown", (event) => {
+  const zone = event.target.closest && event.target.closest("#dropzone");
+  if (!zone || (event.key !== "Enter" && event.key !== " ")) return;
+  event.preventDefault();
+  const input = document.querySelector("#upload-form input[name=audio_file]");
+  if (input) input.click();
+});
+document.addEventListener("change", (event) => {
+  const zone = document.getElementById("dropzone");
+  if (zone && event.target.matches && event.target.matches("#upload-form input[name=audio_file]") && event.target.files.length) {
+    zone.textContent = `Ready: ${event.target.files[0].name}. Press Upload; empty fields are read from its tags.`;
+  }
 });
 document.addEventListener("drop", (event) => {
   const zone = event.target.closest && event.target.closest("#dropzone");
