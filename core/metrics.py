@@ -25,13 +25,12 @@ import hmac
 import ipaddress
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from celery.signals import task_failure, task_retry, task_success
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
@@ -79,7 +78,7 @@ def _count_retry(sender: Any = None, request: Any = None, **kwargs: Any) -> None
 
 def broker_queue_names() -> list[str]:
     """The queues workers consume: the default one and any routed to (task_routes, task_queues)."""
-    from config.celery import app
+    from celery import current_app as app  # the project's app (config/celery.py), core names no app
 
     names = {app.conf.task_default_queue or "celery"}
     names.update(app.amqp.queues.keys())
@@ -93,6 +92,17 @@ def _redis_client(url: str) -> Any:
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
+GaugeSource = Callable[[], Iterator[GaugeMetricFamily]]
+_app_gauges: list[GaugeSource] = []
+
+
+def scrape_gauge(source: GaugeSource) -> GaugeSource:
+    """Adds an app's gauges to every scrape (core imports no app: each registers its own, in ready())."""
+    if source not in _app_gauges:
+        _app_gauges.append(source)
+    return source
+
+
 class ScrapeTimeCollector(Collector):
     """Gauges computed when Prometheus scrapes; a failing one is left out (and logged), never a 500."""
 
@@ -101,24 +111,11 @@ class ScrapeTimeCollector(Collector):
         return []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        for gather in (self._sync_jobs, self._queue_lengths, self._database_connections, self._heartbeat):
+        for gather in (*_app_gauges, self._queue_lengths, self._database_connections, self._heartbeat):
             try:
                 yield from gather()
             except Exception as exc:  # one unavailable source must not cost the whole scrape
                 logger.warning("Metrics: %s failed: %s", gather.__name__.strip("_"), exc)
-
-    def _sync_jobs(self) -> Iterator[GaugeMetricFamily]:
-        from listening.models import SyncJob
-
-        family = GaugeMetricFamily(
-            "musichub_sync_jobs", "Sync and backfill jobs by status.", labels=["status"]
-        )
-        counts = dict.fromkeys(SyncJob.Status.values, 0)
-        for row in SyncJob.objects.order_by().values("status").annotate(n=Count("id")):
-            counts[row["status"]] = row["n"]
-        for status, n in counts.items():
-            family.add_metric([status], n)
-        yield family
 
     def _queue_lengths(self) -> Iterator[GaugeMetricFamily]:
         broker = settings.CELERY_BROKER_URL
