@@ -47,6 +47,7 @@ UPLOAD_VIEWS: dict[str, tuple[str, ...]] = {
     "listenbrainz-apis:submit-listens": ("LISTENBRAINZ_MAX_BODY_BYTES",),
     # An export file to import (listening/import_jobs.py), streamed to a temporary file.
     "music-imports": ("MAX_IMPORT_BYTES",),
+    "web:import_start": ("MAX_IMPORT_BYTES",),
 }
 
 ASGIApp = Callable[..., Awaitable[None]]

@@ -32,6 +32,7 @@ from users.models import User
 from users.selectors import Connection, api_key_list, connection_list
 from users.vault_registry import SERVICES, SPOTIFY_APP, VaultService, vault_service
 from web.history import user_timezone
+from web.imports import import_panel
 from web.scrobbling import listenbrainz_panel
 
 SYNC_JOBS_SHOWN = 5
@@ -139,6 +140,7 @@ def _page(
         "spotify_flash": _spotify_flash(request),
         **_sync_context(request.user, connections, sync_notice),
         "listenbrainz": listenbrainz or listenbrainz_panel(request, request.user),
+        **import_panel(request.user),
     }
     return _render(request, "web/connections.html", context, status=status)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("web.mailed_links")),
     path("", include("web.library")),
     path("", include("web.connections")),
+    path("", include("web.imports")),
     path("", include("web.scrobbling")),
     path("", include("web.history")),
     path("", include("web.rooms")),
