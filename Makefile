@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make serve`: where every process writes its Prometheus counters, added up by /metrics (core/metrics.py).
 PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.prometheus
 
-.PHONY: install run serve test chromium lint format lock clean
+.PHONY: install run manage serve test chromium lint format lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ chromium:
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) ./scripts/run_dev.sh
+
+# A manage.py command beside `make run`, with the settings it gives the server (the sandbox's URLs and
+# keys): `make manage CMD="validate_credentials"`. SANDBOX=off uses .env alone.
+manage: install
+	./scripts/demo_manage.sh $(CMD)
 
 # Production: checks the settings (DEBUG off, SECRET_KEY, PostgreSQL DATABASE_URL, REDIS_URL), migrates
 # and collects static files (core/preflight.py), then runs the Procfile under honcho: gunicorn with

@@ -45,6 +45,7 @@ class ValidationResult:
     valid: bool
     error: str = ""
     account: str | None = None
+    checked: bool = True  # False: the platform could not answer (down, rate limited), nothing is known
 
 
 def _require(credential: AbstractMusicPlatform, *fields: str) -> None:
@@ -129,6 +130,15 @@ CHECKS: dict[type[AbstractMusicPlatform], Callable[..., CredentialCheck]] = {
 }
 
 
+# The platform did not say whether the credential is good: "could not check", not "invalid".
+UNCHECKED = (
+    provider_errors.ProviderUnavailable,
+    provider_errors.ProviderBadResponse,
+    provider_errors.ProviderRateLimited,
+    provider_errors.ProviderQuotaExceeded,
+)
+
+
 def _describe(exc: provider_errors.ProviderError) -> str:
     if isinstance(exc, provider_errors.ProviderQuotaExceeded):
         return f"Quota exceeded: {exc.message} (resets in {exc.retry_after or 0} s)."
@@ -149,7 +159,7 @@ def credential_check(*, credential: AbstractMusicPlatform) -> ValidationResult:
     except CredentialIncomplete as exc:
         return ValidationResult(valid=False, error=str(exc))
     except provider_errors.ProviderError as exc:
-        return ValidationResult(valid=False, error=_describe(exc))
+        return ValidationResult(valid=False, error=_describe(exc), checked=not isinstance(exc, UNCHECKED))
     except AppError as exc:  # e.g. the Spotify account behind the credential must be authorised again
         return ValidationResult(valid=False, error=exc.message)
     return ValidationResult(valid=True, account=result.account)

@@ -74,3 +74,17 @@ def test_nothing_to_validate():
 
     assert status == 0
     assert "No credentials to validate." in output
+
+
+def test_a_platform_that_cannot_answer_is_not_counted_invalid(sandbox):
+    """Issue 18 item 8: "could not check" (the platform down) is neither valid nor invalid."""
+    credential = utils.create_platform_credential(
+        platform_name="youtube_music", api_key=youtube.YOUTUBE_VALID_KEY
+    )
+    sandbox.fault("youtube", status=503, count=-1)
+
+    output, status = run("validate_credentials", "--platform", "youtube_music")
+
+    assert status == 0
+    assert f"⚠️ {credential} (id {credential.pk}): Could not check" in output
+    assert "0 valid, 0 invalid. 1 could not be checked: try again later." in output

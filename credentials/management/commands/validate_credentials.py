@@ -1,6 +1,8 @@
 """`manage.py validate_credentials [--platform P] [--all]`: check every platform's credentials.
 
-Prints a ✅/❌ line per credential; exits with status 1 when any is invalid.
+Prints a ✅/❌ line per credential (⚠️ when the platform could not answer: not counted as invalid);
+exits with status 1 when any is invalid. In the demo, `make manage CMD=validate_credentials` runs it
+with the sandbox's settings, as `make run` gives them to the server.
 """
 
 from __future__ import annotations
@@ -39,14 +41,22 @@ class Command(BaseCommand):
 
 
 def report(command: BaseCommand, credentials: Sequence[AbstractMusicPlatform]) -> int:
-    """Validates each credential, prints a line for it, and returns how many failed."""
-    failed = 0
+    """Validates each credential, prints a line for it, and returns how many are invalid. One the
+    platform could not check (down, rate limited) is neither valid nor invalid: ⚠️, not counted."""
+    valid = failed = unchecked = 0
     for credential in credentials:
         result = credential_validate(credential=credential)
         if result.valid:
+            valid += 1
             command.stdout.write(f"✅ {credential} (id {credential.pk}): valid")
+        elif not result.checked:
+            unchecked += 1
+            command.stdout.write(f"⚠️ {credential} (id {credential.pk}): {result.error}")
         else:
             failed += 1
             command.stdout.write(f"❌ {credential} (id {credential.pk}): {result.error}")
-    command.stdout.write(f"{len(credentials) - failed} valid, {failed} invalid.")
+    summary = f"{valid} valid, {failed} invalid."
+    if unchecked:
+        summary += f" {unchecked} could not be checked: try again later."
+    command.stdout.write(summary)
     return failed
