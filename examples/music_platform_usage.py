@@ -24,8 +24,11 @@ def main(out: Callable[[str], None] = print) -> None:
     )
     from musics.models import Platform
 
-    # Creating credentials
+    # Creating credentials. A new one becomes the platform's active credential, so it is left inactive
+    # when one is already active (the demo's): an example never replaces what the server uses.
+    active = get_active_credential_for_platform("spotify")
     spotify_cred = create_platform_credential(
+        is_active=active is None,
         platform_name="spotify",
         client_id=settings.SPOTIFY_CLIENT_ID or "your_client_id",
         client_secret=settings.SPOTIFY_CLIENT_SECRET or "your_client_secret",
@@ -37,6 +40,8 @@ def main(out: Callable[[str], None] = print) -> None:
         platform_name="youtube_music", api_key=YOUTUBE_API_KEY, description="YouTube Music API key"
     )
     out(f"Created {spotify_cred} and {youtube_cred}")
+    if active is not None:
+        out(f"The active Spotify credential stays {active} (id {active.pk}); the new one is inactive.")
 
     # Associating with a Platform
     platform, _ = Platform.objects.get_or_create(

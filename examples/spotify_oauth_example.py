@@ -31,7 +31,11 @@ def main(out: Callable[[str], None] = print) -> None:
 
     from credentials.utils import create_platform_credential, get_active_credential_for_platform
 
+    # Left inactive when a Spotify credential is already active (the demo's): the example never
+    # replaces the credential the server uses.
+    active = get_active_credential_for_platform("spotify")
     spotify_cred = create_platform_credential(
+        is_active=active is None,
         platform_name="spotify",
         client_id=settings.SPOTIFY_CLIENT_ID,
         client_secret=settings.SPOTIFY_CLIENT_SECRET,

@@ -62,3 +62,19 @@ def test_the_examples_run_as_scripts(sandbox, tmp_path):
         )
         assert result.returncode == 0, result.stderr[-2000:]
         assert "valid" in result.stdout.lower()
+
+
+@pytest.mark.django_db
+def test_the_examples_leave_the_active_spotify_credential_alone(sandbox):
+    """Issue 18 item 9: run beside the demo, an example does not replace the credential it uses."""
+    from credentials.utils import create_platform_credential, get_active_credential_for_platform
+
+    demo = create_platform_credential(
+        platform_name="spotify", client_id="demo-id", client_secret="demo-secret", description="The demo's"
+    )
+    lines: list[str] = []
+    for name in ("music_platform_usage", "spotify_oauth_example"):
+        load(name).main(out=lines.append)
+        assert get_active_credential_for_platform("spotify").pk == demo.pk, name
+
+    assert f"The active Spotify credential stays {demo} (id {demo.pk}); the new one is inactive." in lines

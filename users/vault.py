@@ -229,12 +229,18 @@ def api_key_grant_set(row: UserApiKey, grant: OAuthGrant) -> None:
 
 
 def api_key_verify(*, user: User, service_name: str, live: bool = False) -> VerifyResult:
-    """Seed 004: "valid" when a key is stored. With `live`, the service itself is asked."""
+    """Seed 004: "valid" when a key is stored (unless the last live check was refused: "invalid").
+    With `live`, the service itself is asked."""
     name = _checked_service_name(service_name)
     row = UserApiKey.objects.filter(user=user, service_name=name).first()
     if row is None:
         raise ApiKeyMissing(f"No {_display_name(name)} API key found", status=404)
     if not live:
+        if row.last_error:  # the last live check was refused and nothing has changed since
+            message = f"Stored, but the service refused it when last checked: {row.last_error}"
+            return VerifyResult(
+                service_name=name, status="invalid", message=message, checked_at=row.updated_at
+            )
         return VerifyResult(service_name=name, status="valid")
 
     spec = SERVICES[name]

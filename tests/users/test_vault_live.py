@@ -195,3 +195,15 @@ def test_replacing_a_key_clears_its_verification(sandbox, auth_client, user):
     row = UserApiKey.objects.get(pk=row.pk)
     assert row.last_verified_at is None
     assert row.updated_at <= timezone.now()
+
+
+def test_a_plain_verify_after_a_refused_live_check_does_not_say_valid(sandbox, auth_client, user):
+    """Issue 18 item 9: the stored key was refused by the service: "valid" would be a lie."""
+    store(user, "youtube_music", youtube.YOUTUBE_INVALID_KEY)
+    auth_client.post(URL, {"service_name": "youtube_music", "live": True}, format="json")
+
+    body = auth_client.post(URL, {"service_name": "youtube_music"}, format="json").json()
+
+    assert body["status"] == "invalid"
+    assert "refused it when last checked" in body["message"]
+    assert "API key not valid" in body["message"]

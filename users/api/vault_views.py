@@ -84,8 +84,10 @@ class ApiKeyVerifyView(APIView):
         serializer = ApiKeyVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = vault.api_key_verify(user=request.user, **serializer.validated_data)
-        if not serializer.validated_data["live"]:
-            return Response({"status": result.status})
+        if not serializer.validated_data["live"]:  # seed 004's answer; why, when it is not "valid"
+            return Response(
+                {"status": result.status, **({"message": result.message} if result.message else {})}
+            )
         return Response(
             {
                 "status": result.status,
