@@ -71,6 +71,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         initial={"full_name": request.user.full_name, "user_name": request.user.user_name},
+        has_image=bool(request.user.image),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +81,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 user=request.user,
                 full_name=form.cleaned_data["full_name"],
                 image=form.cleaned_data.get("image"),
-                remove_image=form.cleaned_data["remove_image"],
+                remove_image=form.cleaned_data.get("remove_image", False),
             )
         except AppError as exc:
             _field_errors(form, exc)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.utils import has_verified_email
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -53,6 +55,11 @@ class ProfileForm(forms.Form):
     )
     image = forms.FileField(label="Picture", required=False)
     remove_image = forms.BooleanField(label="Remove the picture", required=False)
+
+    def __init__(self, *args: Any, has_image: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_image:  # nothing to remove: no such box
+            del self.fields["remove_image"]
 
 
 class SongUploadForm(forms.Form):

@@ -100,3 +100,14 @@ def test_registration_refuses_an_invalid_email(api_client):
 
     assert response.status_code == 400
     assert "email" in response.json()
+
+
+def test_registration_sets_no_session_or_flash_cookie(api_client):
+    """Issue 18 item 10: an API client gets its credentials in the body, and no cookie."""
+    response = register(api_client)
+
+    assert response.status_code == 201, response.data
+    set_cookies = {name for name, morsel in response.cookies.items() if morsel.value}
+    assert set_cookies == set(), set_cookies
+    assert APIClient().get("/api/auth/user/").status_code == 401  # nobody is signed in by a cookie
+    assert api_client.get("/api/auth/user/").status_code == 401

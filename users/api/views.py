@@ -8,6 +8,7 @@ from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordChangeView as BasePasswordChangeView
 from dj_rest_auth.views import PasswordResetConfirmView as BasePasswordResetConfirmView
 from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
+from django.contrib import messages
 from django.contrib.auth import logout as django_logout
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -90,7 +91,14 @@ class RegisterView(BaseRegisterView):
         "201 with `detail` only: the confirmation link is mailed and nobody is signed in before it is used.",
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        # allauth's signup also signs the browser in (a session) and queues a "signed in" flash: an API
+        # client gets its credentials in the body and no cookie.
+        list(messages.get_messages(request._request))
+        if request._request.user.is_authenticated or request._request.session.session_key:
+            request._request.session.flush()
+        request._request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False  # the sign-in rotated it: no cookie
+        return response
 
 
 class LogoutView(APIView):
