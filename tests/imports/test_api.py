@@ -270,3 +270,24 @@ def test_unknown_export_format_is_a_400(auth_client):
     response = auth_client.get("/music/export/?format=xml")
     assert response.status_code == 400
     assert "format" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)  # the ASGI handler runs the view on another connection
+def test_under_asgi_the_export_is_streamed_with_an_async_iterator(user):
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    from users.services import auth_credentials_issue
+
+    _varied_history(user)
+    token = auth_credentials_issue(user=user).key
+    client = AsyncClient()
+
+    async def fetch():
+        response = await client.get("/music/export/?format=csv", headers={"Authorization": f"Token {token}"})
+        return response, b"".join([chunk async for chunk in response.streaming_content])
+
+    response, data = async_to_sync(fetch)()
+    assert response.status_code == 200
+    assert response.is_async
+    assert data.decode().count("\n") == 5  # the header and four listens
