@@ -143,6 +143,18 @@ DEV_MODE_MAX_USERS = 5  # users a development-mode app may list
 REAL_API = "https://api.spotify.com/v1"
 OPEN = "https://open.spotify.com"
 
+# The consent page looks like MusicHub (the demo's newcomer should not think they left it).
+CONSENT_STYLE = (
+    "body{margin:0;background:#0f1115;color:#e8eaf0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,"
+    "sans-serif;line-height:1.5}main{max-width:520px;margin:2rem auto;padding:1.2rem 1.4rem;"
+    "background:#171a21;"
+    "border-radius:12px}h1{font-size:1.4rem}ul{color:#9aa3b2}fieldset{border:1px solid #2c3240;"
+    "border-radius:8px;margin:1rem 0}label{display:inline-block;padding:.2rem 0}button{background:#1db954;"
+    "color:#03140a;border:0;border-radius:999px;padding:.5rem 1.1rem;font-weight:600;font-size:.95rem;"
+    "cursor:pointer;margin-right:.4rem}button.secondary{background:#1f232c;color:#e8eaf0}"
+    ":focus-visible{outline:2px solid #1db954;outline-offset:2px}"
+)
+
 ACCOUNTS: dict[str, dict[str, Any]] = {
     PREMIUM_USER: {
         "account_id": "aB3dE5fG7h",
@@ -703,14 +715,16 @@ class SpotifyService(Service):
         )
         scopes = "".join(f"<li>{html.escape(scope)}</li>" for scope in request.args.get("scope", "").split())
         body = (
-            "<!doctype html><html><head><title>Authorize - Spotify (sandbox)</title></head><body>"
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>Authorize - Spotify (sandbox)</title><style>{CONSENT_STYLE}</style></head><body><main>"
             "<h1>MusicHub wants to connect to your Spotify account</h1>"
             f"<ul>{scopes}</ul>"
             f'<form method="post" action="{ACCOUNTS_PREFIX}/authorize/decision">{hidden}'
             f"<fieldset><legend>Sign in as</legend>{choices}</fieldset>"
             '<button type="submit" name="decision" value="approve">Agree</button> '
-            '<button type="submit" name="decision" value="deny">Cancel</button>'
-            "</form></body></html>"
+            '<button type="submit" name="decision" value="deny" class="secondary">Cancel</button>'
+            "</form></main></body></html>"
         )
         return Response(body, status=200, content_type="text/html; charset=utf-8")
 

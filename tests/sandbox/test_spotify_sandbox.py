@@ -878,3 +878,14 @@ def test_reset_restores_the_seeded_state(sandbox, api):
     sandbox.reset()
 
     assert state(sandbox) == seeded
+
+
+def test_the_consent_page_looks_like_musichub(accounts):
+    """Issue 18 item 10: the demo's newcomer does not seem to leave the app (its colours, a phone
+    viewport)."""
+    page = httpx.get(f"{accounts}/authorize", params=authorize_params())
+
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
+    assert "<style>" in page.text
+    assert "background:#1db954" in page.text
+    assert '<html lang="en">' in page.text
