@@ -81,7 +81,7 @@ def import_start(*, user: User, upload: UploadedFile, dry_run: bool = False) -> 
             file=stored,
             file_name=original,
             dry_run=dry_run,
-            format=",".join(sorted({member.format for member in readable})),
+            format=_formats_label(readable),
             members=[member.as_dict() for member in members],
             cursor={"member": 0, "item": 0},
             bytes_total=sum(member.size for member in readable),
@@ -130,6 +130,12 @@ def _forget_dry_runs(user: User) -> None:
     for job in kept:
         _delete_file(job.file.name or "")
     kept.update(file="")
+
+
+def _formats_label(members: list[Member]) -> str:
+    """The formats of the files read, or "mixed" when they do not fit the column (`members` has each)."""
+    label = ",".join(sorted({member.format for member in members}))
+    return label if len(label) <= ImportJob._meta.get_field("format").max_length else "mixed"
 
 
 def import_job_get(*, user: User, job_id: int) -> ImportJob:

@@ -311,3 +311,19 @@ def test_prefetched_hands_over_items_errors_and_stops_when_closed():
     with closing(import_jobs.prefetched(endless)) as items:
         assert next(items) == 0
     assert not any(thread.name == "import-reader" for thread in threading.enumerate())
+
+
+def test_a_zip_of_many_formats_is_read_whole(user, capture):
+    data = zip_of(
+        {
+            "Streaming_History_Audio_2023.json": fixture("spotify_streaming_2023.json"),
+            "StreamingHistory_music_0.json": fixture("StreamingHistory_music_0.json"),
+            "StreamingHistory_podcast_0.json": fixture("StreamingHistory_podcast_0.json"),
+            "recenttracks.csv": fixture("recenttracks-wiz-1772388000.csv"),
+        }
+    )
+    job = run(user, data, "everything.zip", capture=capture)
+    assert job.status == "done"
+    assert job.format == "mixed"
+    assert job.skipped == {"skipped_short": 2, "podcast": 2, "no_time": 1}
+    assert job.imported == 4 + 2 + 3
