@@ -146,6 +146,18 @@ def ghan_json(path: Path, total: int) -> int:
 # --- one import, in its own process (its own peak RSS) -------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Linux's VmHWM: ru_maxrss keeps the parent's peak across fork and exec,
+    and the parent held the generated plays."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(file: Path) -> None:
     import django
 
@@ -168,7 +180,7 @@ def child(file: Path) -> None:
         import_jobs.import_run(job.pk)
         job.refresh_from_db()
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(
         json.dumps(
             {

@@ -34,8 +34,8 @@ from pathlib import PurePath
 from queue import Full, Queue
 from typing import IO, TypeVar
 
+from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -61,7 +61,7 @@ MINUTE_FORMATS = frozenset({Format.SPOTIFY_ACCOUNT})  # end times truncated to t
 # --- starting, reading, cancelling ------------------------------------------------------------------
 
 
-def import_start(*, user: User, upload: UploadedFile, dry_run: bool = False) -> ImportJob:
+def import_start(*, user: User, upload: File, dry_run: bool = False) -> ImportJob:
     """Stores the upload, checks what it holds (refusing it with a clear error) and queues the job."""
     original = PurePath(upload.name or "upload").name[:255]
     stored = default_storage.save(
@@ -135,7 +135,7 @@ def _forget_dry_runs(user: User) -> None:
 def _formats_label(members: list[Member]) -> str:
     """The formats of the files read, or "mixed" when they do not fit the column (`members` has each)."""
     label = ",".join(sorted({member.format for member in members}))
-    return label if len(label) <= ImportJob._meta.get_field("format").max_length else "mixed"
+    return label if len(label) <= (ImportJob._meta.get_field("format").max_length or 0) else "mixed"
 
 
 def import_job_get(*, user: User, job_id: int) -> ImportJob:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sync/status/", views.SyncStatusView.as_view(), name="listening-sync-status"),
     path("imports/", views.ImportListView.as_view(), name="music-imports"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="music-import-detail"),
+    path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="music-import-confirm"),
     path("export/", views.ExportView.as_view(), name="music-export"),
 ]

@@ -178,6 +178,18 @@ class ImportDetailView(APIView):
         return Response(ImportJobSerializer(job).data)
 
 
+class ImportConfirmView(APIView):
+    """Import for real the file a finished dry run read, without uploading it again (202, a new job)."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(request=None, responses={202: ImportJobSerializer})
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        job = import_jobs.import_confirm(user=request.user, job_id=pk)
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
 class ExportView(APIView):
     """Your listens as a ZIP in ListenBrainz's export layout (`format=listenbrainz`) or a CSV, streamed."""
 

@@ -51,6 +51,21 @@ def test_dry_run_field(auth_client, user, django_capture_on_commit_callbacks):
     assert Listen.objects.count() == 0
 
 
+def test_confirm_imports_a_dry_run_without_a_second_upload(
+    auth_client, user, other_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dry = post(auth_client, spotify_zip(), dry_run="true").json()["id"]
+    assert client_for(other_user, "token").post(f"/music/imports/{dry}/confirm/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = auth_client.post(f"/music/imports/{dry}/confirm/")
+    assert confirmed.status_code == 202
+    assert confirmed.json()["dry_run"] is False
+    assert Listen.objects.filter(user=user).count() == 8
+    again = auth_client.post(f"/music/imports/{dry}/confirm/")
+    assert again.status_code == 409
+
+
 def test_another_users_job_is_404(auth_client, user, other_user, monkeypatch):
     monkeypatch.setattr("listening.import_jobs.enqueue_on_commit", lambda *a, **k: None)
     theirs = post(client_for(other_user, "token"), spotify_zip()).json()["id"]
