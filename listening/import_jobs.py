@@ -27,7 +27,7 @@ import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Generator, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePath
@@ -64,9 +64,15 @@ MINUTE_FORMATS = frozenset({Format.SPOTIFY_ACCOUNT})  # end times truncated to t
 def import_start(*, user: User, upload: File, dry_run: bool = False) -> ImportJob:
     """Stores the upload, checks what it holds (refusing it with a clear error) and queues the job."""
     original = PurePath(upload.name or "upload").name[:255]
-    stored = default_storage.save(
-        f"imports/{user.pk}/{uuid.uuid4().hex}{PurePath(original).suffix[:10]}", upload
-    )
+    try:
+        stored = default_storage.save(
+            f"imports/{user.pk}/{uuid.uuid4().hex}{PurePath(original).suffix[:10]}", upload
+        )
+    finally:
+        # A temporary upload was moved into storage: closing it now keeps its finaliser from
+        # trying to delete a file that is no longer there.
+        with suppress(OSError):
+            upload.close()
     try:
         with default_storage.open(stored, "rb") as file:
             members = members_of(file, name=original)

@@ -156,7 +156,10 @@ class ImportListView(APIView):
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses=inline_serializer("ImportList", {"jobs": ImportJobSerializer(many=True)}))
+    @extend_schema(
+        operation_id="music_imports_list",
+        responses=inline_serializer("ImportList", {"jobs": ImportJobSerializer(many=True)}),
+    )
     def get(self, request: AuthenticatedRequest) -> Response:
         jobs = selectors.import_job_list(user=request.user)
         return Response({"jobs": ImportJobSerializer(jobs, many=True).data})
