@@ -703,8 +703,9 @@ LOGGING = {
         # string (Last.fm `api_key`, YouTube `key`): never below WARNING.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
-        # daphne's runserver (`make run`) logs each request here: shown, like Django's runserver does.
-        "django.channels.server": {"level": "INFO"},
+        # daphne's runserver (`make run`) logs each request here: shown once, like Django's runserver
+        # does (not propagated: Django's own "django" console handler would print it a second time).
+        "django.channels.server": {"level": "INFO", "handlers": ["console"], "propagate": False},
         # The Celery worker and beat log through this configuration too (config/celery.py): their
         # start ("celery@host ready."), each task's outcome.
         "celery": {"level": "INFO"},
