@@ -62,3 +62,17 @@ def test_the_player_draws_its_icons_and_a_wide_seek_bar_on_a_phone(new_page):
     page.wait_for_selector("#player:not(.playing)")
     assert page.get_attribute("#player-toggle", "aria-label") == "Play"
     assert page.locator("#player-toggle .icon-play").is_visible()
+
+
+def test_titles_are_not_cut_while_there_is_room(new_page):
+    """Issue 18 item 10: "Midnight Sessions" on a phone's album card wraps, it is not cut."""
+    page = new_page(width=390, height=844)
+    sign_in(page)
+    page.goto("/library")
+    cut = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".card .title"))
+            .filter((title) => title.scrollWidth > title.clientWidth + 1
+                || title.scrollHeight > title.clientHeight + 1)
+            .map((title) => title.textContent.trim())"""
+    )
+    assert cut == []
