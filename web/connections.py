@@ -204,10 +204,10 @@ def key_save(request: AuthenticatedHttpRequest, service: str) -> HttpResponse:
             if saved.replaced is None:
                 notice = (
                     "success",
-                    f"{spec.display_name} {spec.key_label.lower()} saved. Press Check to test it.",
+                    f"{spec.display_name} key saved. Press Check to test it.",  # the name once
                 )
             else:
-                what = spec.key_label.lower() if saved.replaced == "key" else spec.service_user_id_label
+                what = "key" if saved.replaced == "key" else spec.service_user_id_label
                 notice = ("success", f"{spec.display_name} {what} replaced. Press Check to test it.")
     return _card_response(request, spec, form=form if form.errors else None, notice=notice)
 

@@ -72,7 +72,7 @@ def test_add_replace_and_delete_a_key_through_the_forms(browser, user):
     assert row.get_key() == first
     assert row.service_user_id == "wiz"
     page = browser.get("/connections").content.decode()
-    assert "Last.fm api key saved" in page
+    assert "Last.fm key saved. Press Check to test it." in page
     assert first not in page
     assert "wiz" in _card(page, "lastfm")
 
@@ -243,3 +243,12 @@ def test_times_follow_the_tz_cookie(browser, user):
     card = _card(browser.get("/connections").content.decode(), "deezer")
 
     assert "Expires at 11 Mar, 08:30." in card
+
+
+def test_a_saved_key_names_the_service_once(browser):
+    """Issue 18 item 10: "YouTube Music key saved", not "YouTube Music youtube data api key saved"."""
+    browser.post("/connections/keys/youtube_music", {"api_key": secret()})
+
+    page = browser.get("/connections").content.decode()
+    assert "YouTube Music key saved. Press Check to test it." in page
+    assert "youtube data api key saved" not in page.lower()
