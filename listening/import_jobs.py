@@ -234,16 +234,33 @@ def import_run(job_id: int) -> str:
         job.status = ImportJob.Status.RUNNING
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["status", "heartbeat_at", "updated_at"])
+    missing = ("The uploaded file is gone: upload it again.", ErrorCode.IMPORT_FILE_MISSING)
+    if not job.file:
+        _finish(job_id, failed=missing)
+        return "failed"
     try:
         with default_storage.open(job.file.name or "", "rb") as file:
             _read_all(job, file)
     except _Stop:
         return "stopped"
     except FileNotFoundError:
-        _finish(job_id, failed=("The uploaded file is gone: upload it again.", ErrorCode.IMPORT_FILE_MISSING))
+        _finish(job_id, failed=missing)
         return "failed"
     except _Failed as failure:
         _finish(job_id, failed=(failure.message, ErrorCode.IMPORT_MALFORMED))
+        return "failed"
+    except Exception:
+        # A bug or a database that went away: the job ends rather than being resumed forever by the
+        # watchdog. What it stored stays; uploading the file again adds only what is missing.
+        logger.exception("Import %s stopped on an unexpected error", job_id)
+        _finish(
+            job_id,
+            failed=(
+                "The import stopped on an unexpected error. What it stored stays: upload the file again "
+                "to add the rest (nothing is added twice).",
+                ErrorCode.SERVER_ERROR,
+            ),
+        )
         return "failed"
     _finish(job_id)
     return "done"

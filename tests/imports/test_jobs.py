@@ -327,3 +327,25 @@ def test_a_zip_of_many_formats_is_read_whole(user, capture):
     assert job.format == "mixed"
     assert job.skipped == {"skipped_short": 2, "podcast": 2, "no_time": 1}
     assert job.imported == 4 + 2 + 3
+
+
+def test_an_unexpected_error_ends_the_job_and_frees_its_file(user, capture, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(import_jobs, "listens_store_page", broken)
+    job = run(user, spotify_zip(), capture=capture)
+    assert job.status == "failed"
+    assert job.error_code == "server_error"
+    assert "boom" not in job.last_error  # the user sees what to do, the log has the traceback
+    assert stored_files(user) == []
+    assert import_jobs.import_resume_dead(now=datetime.now(UTC) + timedelta(hours=1)) == []
+
+
+def test_a_job_whose_file_is_gone_fails_clearly(user, monkeypatch):
+    monkeypatch.setattr(import_jobs, "enqueue_on_commit", lambda *a, **k: None)
+    job = import_jobs.import_start(user=user, upload=upload(spotify_zip()))
+    default_storage.delete(job.file.name)
+    assert import_jobs.import_run(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.error_code == "import_file_missing"
