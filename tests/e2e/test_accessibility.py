@@ -3,7 +3,7 @@ and at 320 px wide), and works from the keyboard."""
 
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import connect_spotify, sign_in, sign_up
 
 ANONYMOUS = ["/", "/signin", "/signup", "/join", "/password-reset"]
 SIGNED_IN = ["/", "/library", "/history", "/connections", "/messages", "/profile", "/create", "/join"]
@@ -81,3 +81,34 @@ def test_the_upload_zone_and_the_player_work_from_the_keyboard(new_page):
     page.focus("#player-next")
     page.keyboard.press("Enter")
     page.wait_for_selector("#player.playing")
+
+
+def test_the_room_a_conversation_and_an_album_pass_axe_and_the_room_works_from_the_keyboard(new_page):
+    host = new_page()
+    sign_up(host, "axe-host@example.com", "Axel Host")
+    connect_spotify(host)
+    host.goto("/create")
+    host.click("form.stack button[type=submit]")
+    host.wait_for_selector("#room-live:has-text('Live')")
+    problems = serious(host)
+
+    before = host.get_attribute("#room", "data-song-id")
+    host.focus("#room-skip")
+    host.keyboard.press("Enter")  # the host skips at once
+    host.wait_for_function("before => document.getElementById('room').dataset.songId !== before", arg=before)
+
+    host.goto("/messages")
+    host.fill("#people-search", "Demo")
+    host.click("#people a:has-text('Demo')")
+    host.wait_for_selector("#message-form")
+    problems += serious(host)
+
+    phone = new_page(width=320, height=700)
+    sign_in(phone)
+    phone.goto("/library")
+    phone.click(".grid .card a")
+    phone.wait_for_url("**/album*/**")
+    problems += serious(phone)
+    if overflow(phone) > 0:
+        problems.append(f"{phone.url} scrolls sideways at 320 px")
+    assert problems == [], "\n".join(problems)
