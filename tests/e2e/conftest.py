@@ -106,8 +106,8 @@ def chromium():
 
     if not Path(CHROMIUM).exists():
         raise RuntimeError(
-            f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium package (with apt-get, as root "
-            "or through sudo); without apt, install any Chromium and set CHROMIUM_PATH to it."
+            f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium package (with apt-get, as "
+            "root or through sudo); without apt, install any Chromium and set CHROMIUM_PATH to it."
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
