@@ -25,7 +25,6 @@ from core.errors import AppError, Conflict, InvalidInput, PermissionDenied
 from core.quota_pause import quota_pause, quota_paused_until
 from credentials.models import OAuthState, SpotifyCredential
 from credentials.spotify_oauth import (
-    CONNECT_URL,
     EXPIRY_MARGIN,
     AppClient,
     OAuthStart,
@@ -278,8 +277,8 @@ def _token_needing_no_refresh(row: UserApiKey, rejected_token: str | None) -> st
     if not grant.renews:
         if refused:
             raise SpotifyReconnectRequired(
-                "Spotify refused the pasted access token (they expire after an hour). Connect Spotify "
-                f"with {CONNECT_URL} instead, so MusicHub can renew it for you."
+                "Spotify refused the pasted access token (they expire after an hour). Press Connect Spotify "
+                "on the Connections page instead, so MusicHub can renew it for you."
             )
         return stored
     if refused or grant.expires_within(EXPIRY_MARGIN, now=timezone.now()):

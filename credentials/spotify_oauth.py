@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 EXPIRY_MARGIN = timedelta(seconds=60)
-CONNECT_URL = "/spotify/get-auth-url"
 
 
 class SpotifyNotConfigured(AppError):

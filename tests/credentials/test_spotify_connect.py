@@ -211,7 +211,8 @@ def test_a_pasted_token_is_used_until_spotify_refuses_it(sandbox, user):
     sandbox.admin("spotify", "expire_access_token", access_token=token)
     with pytest.raises(spotify_oauth.SpotifyReconnectRequired) as caught:
         spotify_connection.spotify_call(user=user, call=lambda client: client.me())
-    assert "/spotify/get-auth-url" in caught.value.message
+    assert "Press Connect Spotify on the Connections page" in caught.value.message
+    assert "/spotify/" not in caught.value.message  # people read it: a page and a button, no API path
 
 
 def test_a_401_refreshes_once_and_retries(sandbox, auth_client, user):
