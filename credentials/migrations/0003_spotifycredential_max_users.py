@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('credentials', '0002_oauthstate_browser_digest'),
+        ("credentials", "0002_oauthstate_browser_digest"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='spotifycredential',
-            name='max_users',
-            field=models.PositiveSmallIntegerField(default=5, help_text='How many users this app may serve: a Spotify app in development mode lists at most 5. Past it, users are asked to bring their own Spotify app instead.'),
+            model_name="spotifycredential",
+            name="max_users",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="How many users this app may serve: a Spotify app in development mode lists at most 5. Past it, users are asked to bring their own Spotify app instead.",
+            ),
         ),
     ]
