@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import PurePath
 from queue import Full, Queue
 from typing import IO, TypeVar
@@ -45,16 +45,15 @@ from core.tasks import enqueue_on_commit
 from listening.import_archive import CountingReader, Member, member_stream, members_load, members_of
 from listening.import_formats import Bad, Format, FormatError, Skip, parse
 from listening.importers import ListenRow
-from listening.models import ImportJob, Listen, Source, SyncJob
+from listening.models import ImportJob, Listen, SyncJob
 from listening.store import listens_store_page
+from listening.twins import spotify_twins
 from users.models import User
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PAGE_ROWS = 5000  # rows read (listens, skips, bad rows) between two commits of the job's place
-SPOTIFY_SOURCES = (Source.SPOTIFY, Source.SPOTIFY_EXPORT)
-TWIN_SECONDS = 10
 MINUTE_FORMATS = frozenset({Format.SPOTIFY_ACCOUNT})  # end times truncated to the minute
 
 
@@ -388,7 +387,7 @@ def _commit(job: ImportJob, page: Page, before: dict, after: dict, bytes_read: i
         if not locked.is_active or locked.cursor != before:
             raise _Stop()
         rows = page.rows
-        twins = _stored_twins(locked.user_id, rows, minute=member.format in MINUTE_FORMATS)
+        twins = spotify_twins(locked.user_id, rows, minute=member.format in MINUTE_FORMATS)
         fresh = [row for number, row in enumerate(rows) if number not in twins]
         if locked.dry_run:
             new = _count_new(locked.user_id, fresh)
@@ -429,40 +428,6 @@ def _finish(job_id: int, *, failed: tuple[str, str] | None = None) -> None:
 
 
 # --- duplicates -------------------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _stored_twins(user_id: int, rows: list[ListenRow], *, minute: bool) -> set[int]:
-    """Indexes of Spotify export rows that are a stored Spotify play seen at a slightly different time."""
-    spotify = [(number, row) for number, row in enumerate(rows) if row.source == Source.SPOTIFY_EXPORT]
-    if not spotify:
-        return set()
-    late = timedelta(seconds=TWIN_SECONDS + (60 if minute else 0))
-    # A stored export row may itself be minute-truncated: up to 70 s before the play's real end.
-    early = timedelta(seconds=TWIN_SECONDS + 60)
-    times = [row.played_at for _, row in spotify]
-    stored: dict[tuple[str, str], list[tuple[datetime, bool]]] = {}
-    found = Listen.objects.filter(
-        user_id=user_id,
-        source__in=SPOTIFY_SOURCES,
-        played_at__gte=min(times) - early,
-        played_at__lte=max(times) + late,
-    ).values_list("title", "artist", "played_at", "source")
-    for title, artist, played_at, source in found.iterator(chunk_size=2000):
-        truncated = source == Source.SPOTIFY_EXPORT and played_at.second == 0 and played_at.microsecond == 0
-        stored.setdefault((_fold(title), _fold(artist)), []).append((played_at, truncated))
-    twins = set()
-    window = timedelta(seconds=TWIN_SECONDS)
-    for number, row in spotify:
-        for played_at, truncated in stored.get((_fold(row.title), _fold(row.artist)), ()):
-            gap = played_at - row.played_at  # > 0: the stored play ended later
-            if -window <= gap <= (late if minute else window) or (truncated and -early <= gap <= window):
-                twins.add(number)
-                break
-    return twins
 
 
 def _count_new(user_id: int, rows: list[ListenRow]) -> int:

@@ -38,6 +38,7 @@ from listening import sources
 from listening.models import Listen, Source, SyncJob
 from listening.selectors import spotify_poll_interval
 from listening.store import listens_store
+from listening.twins import spotify_twins
 from providers import base as provider_errors
 from users import vault
 from users.models import User, UserApiKey
@@ -316,7 +317,11 @@ def sync_step(job_id: int) -> Step:
         locked = SyncJob.objects.select_for_update().get(pk=job_id)
         if not locked.is_active or locked.cursor != cursor_used:
             return Step(done=True)  # cancelled, or another run already took this page
-        new = listens_store(user_id=locked.user_id, rows=fetched.rows)
+        rows = fetched.rows
+        if locked.source == "spotify":  # plays an imported export already holds are not stored again
+            twins = spotify_twins(locked.user_id, rows)
+            rows = [row for number, row in enumerate(rows) if number not in twins]
+        new = listens_store(user_id=locked.user_id, rows=rows)
         locked.cursor = fetched.cursor
         locked.pages_done += 1 if fetched.is_page else 0
         if fetched.pages_total is not None:

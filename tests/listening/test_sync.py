@@ -223,3 +223,42 @@ def test_status_shows_only_my_jobs(auth_client, lastfm_user):
     sync.sync_start(user=other, source="lastfm")
 
     assert auth_client.get("/music/sync/status/").json() == {"jobs": []}
+
+
+def test_a_sync_after_an_import_adds_no_twin_of_an_exported_play(
+    sandbox, auth_client, user, django_capture_on_commit_callbacks
+):
+    """The same Spotify play, from an export (its end to the second) and then from the API (to the ms,
+    a few seconds apart): stored once, whichever came first."""
+    from django.db import transaction
+
+    from listening.importers import ListenRow
+
+    connect_spotify(sandbox, user)
+    track = (
+        SpotifyClient(
+            settings.SPOTIFY_API_URL, sandbox.admin("spotify", "issue_token", user="wizzler")["access_token"]
+        )
+        .recently_played(limit=1)
+        .items[0]
+    )
+    exported = ListenRow(
+        title=track.track.name,
+        artist=track.track.artists[0].name if track.track.artists else "",
+        album="",
+        played_at=track.played_at.replace(microsecond=0) - timedelta(seconds=3),
+        source="spotify_export",
+    )
+    with transaction.atomic():
+        store.listens_store(user_id=user.pk, rows=[exported])
+
+    start(auth_client, django_capture_on_commit_callbacks, source="spotify")
+
+    same_play = Listen.objects.filter(
+        user=user,
+        title=exported.title,
+        played_at__gte=exported.played_at - timedelta(seconds=1),
+        played_at__lte=exported.played_at + timedelta(seconds=10),
+    )
+    assert same_play.count() == 1  # the export's row; the API's twin was not stored
+    assert Listen.objects.filter(user=user, source="spotify").count() == 49
