@@ -206,6 +206,36 @@ def run_child(file: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+MALOJA_VENV = Path(__file__).resolve().parent / ".maloja-venv"
+MALOJA_VERSION = "3.2.3"  # the release measured in benchmarks/README.md
+
+
+def find_maloja(*, install: bool) -> Path | None:
+    """Maloja's command: $MALOJA_BIN, `maloja` on PATH, or its own venv beside this file (made here with
+    pip from PyPI when missing: the peer is measured in the same run, never installed into MusicHub's)."""
+    for candidate in (
+        os.environ.get("MALOJA_BIN"),
+        shutil.which("maloja"),
+        str(MALOJA_VENV / "bin" / "maloja"),
+    ):
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    if not install:
+        return None
+    print(f"  installing Maloja {MALOJA_VERSION} into {MALOJA_VENV} (once) ...", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(MALOJA_VENV)], check=True)  # noqa: S603 - fixed args
+        subprocess.run(  # noqa: S603 - a pinned package into the benchmark's own venv
+            [str(MALOJA_VENV / "bin" / "pip"), "install", "--quiet", f"malojaserver=={MALOJA_VERSION}"],
+            check=True,
+            timeout=900,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"  Maloja could not be installed: {exc}")
+        return None
+    return MALOJA_VENV / "bin" / "maloja"
+
+
 def run_maloja(maloja: Path, file: Path, folder: Path) -> dict | None:
     data = folder / "maloja-data"
     shutil.rmtree(data, ignore_errors=True)
@@ -236,9 +266,11 @@ def main() -> None:
     parser.add_argument(
         "--maloja",
         type=Path,
-        default=Path(os.environ.get("MALOJA_BIN") or shutil.which("maloja") or "maloja"),
-        help="Maloja's command, in its own venv (default: $MALOJA_BIN, or maloja on PATH)",
+        default=None,
+        help="Maloja's command, in its own venv (default: $MALOJA_BIN, maloja on PATH, or the benchmark "
+        "installs it into benchmarks/.maloja-venv)",
     )
+    parser.add_argument("--no-install", action="store_true", help="do not install Maloja when it is missing")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL))
     parser.add_argument("--database-prefix", default="musichub_imp")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -287,8 +319,9 @@ def main() -> None:
                     f"({result['seconds']:.1f} s), peak RSS {result['peak_mb']:.0f} MB"
                 )
                 big.unlink()
-        if args.maloja.exists():
-            maloja = run_maloja(args.maloja, ghan, folder)
+        maloja_bin = args.maloja or find_maloja(install=not args.no_install)
+        if maloja_bin is not None and maloja_bin.exists():
+            maloja = run_maloja(maloja_bin, ghan, folder)
             if maloja:
                 rate = args.plays / maloja["seconds"]
                 ours = args.plays / results["ghan JSON"]["seconds"]
@@ -299,7 +332,7 @@ def main() -> None:
                 print(f"MusicHub / Maloja on the same file: {ours / rate:.2f}x (target >= 2x)")
         else:
             print(
-                f"Maloja not found at {args.maloja}: MusicHub's figures alone "
+                f"Maloja not found ({maloja_bin or 'not installed'}): MusicHub's figures alone "
                 "(install it into its own venv: pip install malojaserver)"
             )
     finally:
