@@ -15,6 +15,7 @@ authorization-code flow writes the same line.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -85,7 +86,7 @@ class ProviderClient:
         raise error_class(message, provider=self.provider, status=status, reason=reason)
 
 
-class OAuthClient(ProviderClient, Generic[TokensT]):
+class OAuthClient(ProviderClient, Generic[TokensT], ABC):
     """A provider with an OAuth 2 authorization-code flow, for one registered app.
 
     `exchange_code` builds the RFC 6749 §4.1.3 form (with the RFC 7636 verifier when the flow used
@@ -124,9 +125,9 @@ class OAuthClient(ProviderClient, Generic[TokensT]):
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         return self._token_request(form, previous_refresh_token=refresh_token)
 
+    @abstractmethod
     def _token_request(self, form: dict[str, str], *, previous_refresh_token: str | None = None) -> TokensT:
         """POSTs `form` to the provider's token endpoint and reads the tokens (each provider's own)."""
-        raise NotImplementedError
 
 
 def oauth_tokens(

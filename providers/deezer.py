@@ -107,25 +107,34 @@ class DeezerConnect(OAuthClient[OAuthTokens]):
         return AuthorizationRequest(url=f"{self.base_url}/oauth/auth.php?{query}", state=state)
 
     def exchange_code(self, *, code: str, code_verifier: str | None = None) -> OAuthTokens:
-        """Deezer's token endpoint is not RFC 6749: a GET with the app id and secret in the query, and
-        no PKCE (a verifier is refused rather than dropped). There is no refresh token either."""
+        """Deezer has no PKCE: a verifier is refused rather than dropped."""
         if code_verifier:
             raise ValueError("Deezer's connect flow has no PKCE: there is no code_verifier to send")
+        return self._token_request({"grant_type": "authorization_code", "code": code})
+
+    def _token_request(
+        self, form: dict[str, str], *, previous_refresh_token: str | None = None
+    ) -> OAuthTokens:
+        """Deezer's token endpoint is not RFC 6749: a GET with the app id and secret in the query. It
+        issues no refresh tokens (an `offline_access` token does not expire): a refresh is refused."""
+        if form.get("grant_type") != "authorization_code":
+            raise ProviderAuthError(
+                "Deezer issues no refresh tokens: connect Deezer again (offline_access tokens never expire).",
+                provider=PROVIDER,
+                reason="no_refresh_token",
+            )
         response = self._send(
             "GET",
             "/oauth/access_token.php",
             params={
                 "app_id": self.client_id,
                 "secret": self.client_secret or "",
-                "code": code,
+                "code": form["code"],
                 "output": "json",
             },
         )
         self._raise_for_transport_status(response)
         return parse_access_token_body(response.text, status=response.status_code)
-
-    def refresh(self, *, refresh_token: str) -> OAuthTokens:
-        raise NotImplementedError("Deezer issues no refresh tokens (ask for offline_access instead)")
 
 
 def parse_access_token_body(text: str, *, status: int = 200) -> OAuthTokens:

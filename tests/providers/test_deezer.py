@@ -214,3 +214,10 @@ def test_faults(settings, sandbox, http):
     with pytest.raises(ProviderBadResponse):
         client.me()
     assert client.me().name == "wiz"
+
+
+def test_a_refresh_is_a_clear_auth_error_not_a_crash(settings, http):
+    with pytest.raises(ProviderAuthError) as refused:
+        connect(settings, http).refresh(refresh_token="anything")
+
+    assert refused.value.reason == "no_refresh_token"
