@@ -188,3 +188,42 @@ def scratch_redis(db: int) -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+class ServerProcess:
+    """An ASGI server of the project (uvicorn, daphne…) on a free loopback port, its output in `log`."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        argv = [arg.format(port=self.port) for arg in command]
+        self.process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+            [sys.executable, "-m", *argv],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, path: str = "/health/", timeout: float = 60) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server on {self.port} exited:\n{self.log.read_text()}")
+            try:
+                httpx.get(f"{self.url}{path}", timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server on {self.port} did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

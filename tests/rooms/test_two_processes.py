@@ -13,8 +13,6 @@ import json
 import os
 import socket
 import struct
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +29,7 @@ from rooms import services
 from rooms.poller import lease_key
 from tests.factories import UserFactory
 from tests.listening.conftest import connect_spotify
-from tests.processes import database_url, free_port
+from tests.processes import ServerProcess, database_url
 from users.services import auth_credentials_issue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -50,47 +48,14 @@ pytestmark = [
 ]
 
 
-class Server:
+class Server(ServerProcess):
+    """daphne, the development server's ASGI server, on the test database."""
+
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        super().__init__(["daphne", "-b", "127.0.0.1", "-p", "{port}", "config.asgi:application"], env, log)
 
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server on {self.port} exited:\n{self.log.read_text()}")
-            try:
-                httpx.get(f"{self.url}/api/rooms/mine/", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server on {self.port} did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    def wait_ready(self, path: str = "/api/rooms/mine/", timeout: float = 30) -> None:
+        super().wait_ready(path, timeout)
 
 
 @pytest.fixture

@@ -4,26 +4,21 @@ database, for the tests that drive the ListenBrainz API over HTTP with real clie
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from django.conf import settings
 
-from tests.processes import database_url, free_port
+from tests.processes import ServerProcess, database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-class LiveServer:
+class LiveServer(ServerProcess):
+    """uvicorn, as production runs it, with the test's settings."""
+
     def __init__(self, log: Path, **environment: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -37,45 +32,18 @@ class LiveServer:
             **environment,
         }
         env.pop("PYTEST_CURRENT_TEST", None)
-        self.process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-proxy-headers",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
-            try:
-                httpx.get(f"{self.url}/health/", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        command = [
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--no-proxy-headers",
+            "--log-level",
+            "warning",
+        ]
+        super().__init__(command, env, log)
 
 
 @pytest.fixture(scope="session")
