@@ -26,6 +26,8 @@ class Source(models.TextChoices):
     SPOTIFY_EXPORT = "spotify_export", "Spotify export file"
     LASTFM_EXPORT = "lastfm_export", "Last.fm export file"
     LISTENBRAINZ_EXPORT = "listenbrainz_export", "ListenBrainz export file"
+    # A song of MusicHub's own catalog, streamed past half its length or 4 minutes (musics).
+    LIBRARY = "library", "MusicHub library"
 
 
 class Listen(TimeStampedModel):
