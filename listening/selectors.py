@@ -63,10 +63,16 @@ def listen_cursor_decode(value: str) -> Cursor | None:
 
 def listen_page(listens: QuerySet[Listen], *, before: Cursor | None, size: int) -> tuple[list[Listen], bool]:
     """A keyset page of `listens` (newest first) after `before`, and whether more follow: no OFFSET,
-    so a deep page costs what the first does."""
+    so a deep page costs what the first does.
+
+    The bound `played_at <= p` says nothing the OR does not, but it is what PostgreSQL can start the
+    index scan at (`listen_user_recent`): with the OR alone it reads the index from the newest listen
+    and filters, so page 1,000 read 41,000 buffers (benchmarks/README.md, the History deep scroll)."""
     if before is not None:
         played_at, listen_id = before
-        listens = listens.filter(Q(played_at__lt=played_at) | Q(played_at=played_at, id__lt=listen_id))
+        listens = listens.filter(
+            Q(played_at__lt=played_at) | Q(played_at=played_at, id__lt=listen_id), played_at__lte=played_at
+        )
     rows = list(listens[: size + 1])
     return rows[:size], len(rows) > size
 
