@@ -92,6 +92,9 @@ class ErrorCode(StrEnum):
     AUDIO_MISSING = "audio_missing"
     RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
     BAD_STREAM_LINK = "bad_stream_link"  # a stream link forged, expired, or older than the password
+    PLAY_NOT_FAR_ENOUGH = "play_not_far_enough"  # a reported play short of half the song or 4 minutes
+    PLAY_NOT_SERVED = "play_not_served"  # a reported play further than the bytes streamed for it
+    PLAY_TOO_SOON = "play_too_soon"  # a reported play further than the time since its stream started
 
     # --- Rooms ---------------------------------------------------------------------------------
     ROOM_NOT_FOUND = "room_not_found"

@@ -11,6 +11,7 @@ from django.db import transaction
 from core.errors import AppError
 from listening import sources
 from listening.importers import TEXT_LIMIT, ListenRow
+from listening.models import Source
 from listening.store import listens_store
 from providers import base as provider_errors
 from users.models import User
@@ -93,3 +94,27 @@ def listens_add(*, user: User, rows: Iterable[ListenRow]) -> int:
     were new."""
     with transaction.atomic():
         return listens_store(user_id=user.pk, rows=rows)
+
+
+def library_play_record(
+    *,
+    user_id: int,
+    title: str,
+    artist: str,
+    album: str,
+    duration_ms: int,
+    played_at: datetime,
+) -> bool:
+    """A song of MusicHub's own catalog played far enough (musics checked it), stored as a listen
+    with source `library`. Idempotent: the same play (same song, same start) is stored once.
+    Returns whether it was new."""
+    new = listen_record(
+        user_ids=[user_id],
+        title=title,
+        artist=artist,
+        album=album,
+        played_at=played_at,
+        source=Source.LIBRARY,
+        duration_ms=duration_ms,
+    )
+    return new > 0

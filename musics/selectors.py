@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -28,7 +27,7 @@ def song_list() -> QuerySet[Song]:
 
 
 STREAM_INFO_SECONDS = 300
-_STREAM_FIELDS = ("audio_file", "audio_content_type", "updated_at", "duration")
+_STREAM_FIELDS = ("audio_file", "audio_content_type", "audio_size", "updated_at", "duration")
 
 
 def _stream_key(song_id: int) -> str:
@@ -91,17 +90,9 @@ def trending_songs() -> list[Song]:
 
 
 def _favourite_artists(user) -> list[str]:
-    """The artists this user listens to most: imported history and plays here, case-folded."""
-    counts: Counter[str] = Counter(dict(top_artists(user=user, limit=50)))
-    local = (
-        SongPlay.objects.filter(user=user)
-        .values(name=Lower("song__artist"))
-        .annotate(plays=Count("id"))
-        .order_by("-plays")[:50]
-    )
-    for row in local:
-        counts[row["name"]] += row["plays"]
-    return [name for name, _ in counts.most_common(TOP_ARTISTS)]
+    """The artists this user listens to most, case-folded: their listens, which include the catalog
+    songs they played far enough (source `library`; a SongPlay is not counted again)."""
+    return [name for name, _ in top_artists(user=user, limit=TOP_ARTISTS)]
 
 
 def made_for_you_songs(*, user) -> list[Song]:

@@ -86,3 +86,26 @@ class StatsSerializer(serializers.Serializer):
     total_albums = serializers.IntegerField()
     total_users = serializers.IntegerField()
     total_artists = serializers.IntegerField()
+
+
+class SongPlayedSerializer(serializers.Serializer):
+    """A player's report that a play of the song has gone far enough to be a listen."""
+
+    play = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{8,64}$",
+        help_text="The play id the player put on the stream URL (`?play=`) for this play.",
+        error_messages={"invalid": "The play id must be 8 to 64 letters, digits, - or _."},
+    )
+    position_ms = serializers.IntegerField(
+        min_value=0,
+        max_value=24 * 60 * 60 * 1000,
+        help_text="How much of the song this play has played, in milliseconds (time actually played: "
+        "skipping ahead does not count).",
+    )
+
+
+class LibraryListenSerializer(serializers.Serializer):
+    song = serializers.IntegerField(source="song_id")
+    played_at = serializers.DateTimeField(help_text="When the play started: the listen's time.")
+    source = serializers.CharField(default="library")  # type: ignore[assignment]  # Field.source
+    new = serializers.BooleanField(help_text="False when this play had been reported before.")

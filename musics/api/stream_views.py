@@ -9,17 +9,25 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.error_codes import ErrorCode
+from musics.models import Song
 from musics.selectors import song_for_stream
+from musics.served_ranges import answered_range, play_id_valid, served_range_record
 from musics.services import song_play_record
 from musics.stream_links import stream_token_user_id
 from musics.streaming import song_stream_response
+
+PLAY_PARAMETER = (
+    "The player's id for this play of the song (8 to 64 letters, digits, - or _), the same on every "
+    "range of the play: the bytes served are kept so that POST /api/songs/{id}/played/ can be checked."
+)
+BAD_PLAY_ID = "The play id must be 8 to 64 letters, digits, - or _."
 
 
 class _AnyAccept(BaseContentNegotiation):
@@ -40,6 +48,7 @@ class SongStreamView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="bytes=a-b"),
+            OpenApiParameter("play", OpenApiTypes.STR, description=PLAY_PARAMETER),
         ],
         responses={
             (200, "audio/*"): OpenApiTypes.BINARY,
@@ -47,15 +56,22 @@ class SongStreamView(APIView):
             416: None,
         },
         description="The song's audio. Supports Range (206), If-Range, ETag/If-None-Match (304). "
-        "A play is counted once per listen.",
+        "A play is counted once per listen; with `play`, the bytes served are kept for the play's report.",
     )
-    def get(self, request: Request, pk: int) -> HttpResponseBase:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+        play = request.query_params.get("play")
+        if play is not None and not play_id_valid(play):
+            raise ValidationError({"play": [BAD_PLAY_ID]})
         song = song_for_stream(pk)
         if song is None:
             raise NotFound()
         response = song_stream_response(request=request._request, song=song)
         if request.method == "GET" and response.status_code in (200, 206):
             song_play_record(song=song, user=request.user, range_header=request.headers.get("Range"))
+            if play is not None:
+                _served_remember(
+                    request._request, response, song=song, user_id=int(request.user.pk), play=play
+                )
         return _database_released(response)
 
 
@@ -84,6 +100,9 @@ def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResp
             },
             status=403,
         )
+    play = request.GET.get("play")
+    if play is not None and not play_id_valid(play):
+        return JsonResponse({"play": [BAD_PLAY_ID], "code": ErrorCode.INVALID}, status=400)
     song = song_for_stream(pk)
     if song is None:
         return JsonResponse({"detail": "Not found.", "code": ErrorCode.NOT_FOUND}, status=404)
@@ -91,7 +110,19 @@ def signed_song_stream(request: HttpRequest, *, pk: int, token: str) -> HttpResp
     if request.method == "GET" and response.status_code in (200, 206):
         listener = SimpleNamespace(pk=user_id, is_authenticated=True)
         song_play_record(song=song, user=listener, range_header=request.headers.get("Range"))
+        if play is not None:
+            _served_remember(request, response, song=song, user_id=user_id, play=play)
     return _database_released(response)
+
+
+def _served_remember(
+    request: HttpRequest, response: HttpResponseBase, *, song: Song, user_id: int, play: str
+) -> None:
+    """Notes the bytes this response answered for the play (musics.served_ranges): one round trip."""
+    answered = answered_range(response, range_header=request.headers.get("Range"), size=song.audio_size)
+    if answered is not None:
+        first, last, size = answered
+        served_range_record(user_id=user_id, song_id=song.pk, play=play, first=first, last=last, size=size)
 
 
 def _database_released(response: HttpResponseBase) -> HttpResponseBase:

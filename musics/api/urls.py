@@ -12,6 +12,7 @@ urlpatterns = [
     path("songs/trending/", views.TrendingSongsView.as_view(), name="song-trending"),
     path("songs/<int:pk>/", views.SongDetailView.as_view(), name="song-detail"),
     path("songs/<int:pk>/stream/", song_stream, name="song-stream"),
+    path("songs/<int:pk>/played/", views.SongPlayedView.as_view(), name="song-played"),
     path("albums/", views.AlbumListView.as_view(), name="album-list"),
     path("albums/<int:pk>/", views.AlbumDetailView.as_view(), name="album-detail"),
     path("stats/", views.StatsView.as_view(), name="stats"),

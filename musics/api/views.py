@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.authenticated import AuthenticatedRequest
 from core.parsers import UPLOAD_PARSERS
 from musics import selectors, services
 from musics.api.serializers import (
     AlbumDetailSerializer,
     AlbumSerializer,
     AlbumWriteSerializer,
+    LibraryListenSerializer,
+    SongPlayedSerializer,
     SongSerializer,
     SongWriteSerializer,
     StatsSerializer,
 )
+from musics.listen_reports import song_listen_report
 from musics.models import Album, Song
 from users.permissions import IsAdmin, IsAdminOrReadOnly
 
@@ -88,6 +93,26 @@ class SongDetailView(generics.RetrieveAPIView):
             changes["audio"] = changes.pop("audio_file")
         song = services.song_update(song=song, **changes)
         return Response(SongSerializer(song, context={"request": request}).data)
+
+
+class SongPlayedView(APIView):
+    """The player says a play of the song went past half its length or 4 minutes: once the server's
+    record of the play (the bytes streamed with `?play=`, the time since) backs it, the play is a
+    listen with source `library` (201; 200 when this play was reported before)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SongPlayedSerializer, responses={201: LibraryListenSerializer, 200: LibraryListenSerializer}
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        form = SongPlayedSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        listen = song_listen_report(user=request.user, song_id=pk, **form.validated_data)
+        return Response(
+            LibraryListenSerializer(listen).data,
+            status=status.HTTP_201_CREATED if listen.new else status.HTTP_200_OK,
+        )
 
 
 class AlbumListView(generics.ListCreateAPIView):

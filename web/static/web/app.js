@@ -55,10 +55,54 @@ window.MusicHubArt = (function () {
 
 // The persistent player: any [data-play] button plays its song; the player survives htmx navigation
 // (hx-boost swaps only <main>). Songs stream with HTTP Range, so seeking works.
+// Each play streams with its own id (`?play=`); once the time actually played passes half the song or
+// 4 minutes, the player reports it (POST /api/songs/<id>/played/) and the server, having checked it
+// against what it streamed for that play, stores it as a listen (History, stats).
 (function () {
   const $ = (id) => document.getElementById(id);
   let queue = [];
   let index = -1;
+  let current = null; // {report, play, done, attempts, next}: the play being listened to
+
+  function csrfToken() {
+    try {
+      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
+    } catch (e) { /* fall back to the cookie */ }
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function playId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function playedSeconds(audio) {
+    let total = 0;
+    for (let i = 0; i < audio.played.length; i++) total += audio.played.end(i) - audio.played.start(i);
+    return total;
+  }
+
+  // Half the song or 4 minutes, plus a second: the server reads the length from the file, which may
+  // round differently from the browser's.
+  function reportIfFarEnough(audio) {
+    if (!current || current.done || !isFinite(audio.duration) || current.attempts >= 3) return;
+    const played = playedSeconds(audio);
+    if (played < Math.min(audio.duration / 2, 240) + 1 || played < current.next) return;
+    current.attempts += 1;
+    current.next = played + 5; // a refused report (too soon, too little streamed) is tried again later
+    const play = current;
+    fetch(play.report, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: JSON.stringify({ play: play.play, position_ms: Math.floor(played * 1000) }),
+    }).then((response) => {
+      if (response.ok || response.status === 404) play.done = true;
+    }).catch(() => {});
+  }
 
   function format(seconds) {
     if (!isFinite(seconds)) return "0:00";
@@ -80,7 +124,11 @@ window.MusicHubArt = (function () {
     $("player-title").textContent = button.dataset.title || "";
     $("player-artist").textContent = button.dataset.artist || "";
     $("player-art").src = button.dataset.art || window.MusicHubArt.FALLBACK; // no cover: the drawn one
-    audio.src = button.dataset.src;
+    const id = playId();
+    const src = button.dataset.src;
+    const stream = src.match(/^(.*\/songs\/\d+\/)stream\/?/);
+    current = stream ? { report: `${stream[1]}played/`, play: id, done: false, attempts: 0, next: 0 } : null;
+    audio.src = `${src}${src.includes("?") ? "&" : "?"}play=${id}`;
     start(audio);
   }
 
@@ -106,6 +154,7 @@ window.MusicHubArt = (function () {
     audio.addEventListener("pause", () => playing(false));
     audio.addEventListener("ended", () => { if (index + 1 < queue.length) play(queue[index + 1]); });
     audio.addEventListener("timeupdate", () => {
+      reportIfFarEnough(audio);
       if (audio.duration) $("player-seek").value = (audio.currentTime / audio.duration) * 100;
       $("player-time").textContent = `${format(audio.currentTime)} / ${format(audio.duration)}`;
     });
