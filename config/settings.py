@@ -129,6 +129,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A signed-in user without a time zone gets the browser's (the `tz` cookie), once (web/time_zone.py).
+    "web.time_zone.TimeZoneDefaultMiddleware",
     # The sign-in budget (users/throttle.py): after CSRF, so a forged cross-site post spends nothing.
     "users.throttle.SignInBudgetMiddleware",
     # A request that found no free pooled database connection in time: 503 + Retry-After (core/db_busy.py).

@@ -77,6 +77,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=USER_NAME_HELP,
     )
     image = models.ImageField(upload_to=user_image_path, blank=True)
+    # An IANA name (users.time_zones); "" until the user chooses one or the first page load stores
+    # the browser's. Read it through users.selectors.user_zone.
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", help_text="IANA time zone, e.g. Europe/Paris; empty: UTC."
+    )
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site (admins by ADMIN_EMAIL can too)."
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -9,8 +10,16 @@ from django.utils import timezone
 from core.quota_pause import quota_paused_until
 from users.models import ApiToken, User, UserApiKey
 from users.oauth_grant import OAuthGrant
+from users.time_zones import time_zone_is_known
 from users.tokens import password_fingerprint_matches
 from users.vault_registry import vault_service
+
+
+def user_zone(user: User) -> ZoneInfo:
+    """The zone the user counts days in: their chosen one, UTC while none is chosen (or one that
+    this machine's zone database does not know)."""
+    name = getattr(user, "time_zone", "")  # an AnonymousUser has none
+    return ZoneInfo(name if name and time_zone_is_known(name) else "UTC")
 
 
 def user_list_others(*, user: User, name_contains: str = "") -> QuerySet[User]:

@@ -1,5 +1,5 @@
-"""Account workflows: sign-up, credentials on sign-in, sign-out, profile changes, email verification,
-password reset."""
+"""Account workflows: sign-up, credentials on sign-in, sign-out, profile changes (the time zone
+too), email verification, password reset."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ from core.errors import InvalidInput
 from core.images import checked_image
 from users.adapters import password_reset_url
 from users.models import USER_NAME_HELP, USER_NAME_PATTERN, ApiToken, User
+from users.signals import time_zone_changed
+from users.time_zones import TIME_ZONE_MAX_LENGTH, time_zone_is_known, time_zone_unknown_message
 from users.tokens import RefreshToken, forget_current_fingerprint, password_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -113,16 +115,40 @@ def _checked_image(image: UploadedFile) -> str:
     return checked_image(image, field="image", max_bytes=settings.MAX_USER_IMAGE_BYTES, size=image.size)
 
 
+def _checked_time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Choose a time zone, such as Europe/Paris.", field="time_zone")
+    if len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name):
+        raise InvalidInput(time_zone_unknown_message(name), field="time_zone")
+    return name
+
+
+def _time_zone_changed_on_commit(user: User, *, old: str) -> None:
+    """`time_zone_changed` after commit, unless the days fall as before ("" and an unknown name
+    count as UTC, as users.selectors.user_zone reads them)."""
+    if (old if time_zone_is_known(old) else "UTC") != user.time_zone:
+        transaction.on_commit(lambda: time_zone_changed.send(sender=User, user=user))
+
+
 def user_update_profile(
     *,
     user: User,
     full_name: str | None = None,
     image: UploadedFile | None = None,
     remove_image: bool = False,
+    time_zone: str | None = None,
 ) -> User:
-    """Changes the name and/or picture; a replaced picture's file is deleted after commit."""
+    """Changes the name, picture and/or time zone; a replaced picture's file is deleted after commit,
+    and `time_zone_changed` is sent after commit when the zone is a new one."""
     fields: list[str] = []
     old_image_name = user.image.name if user.image else ""
+    old_time_zone = user.time_zone
+    if time_zone is not None:  # checked first: a refused zone leaves no uploaded file behind
+        time_zone = _checked_time_zone(time_zone)
+        if time_zone != user.time_zone:
+            user.time_zone = time_zone
+            fields.append("time_zone")
     if full_name is not None:
         user.full_name = full_name.strip()
         fields.append("full_name")
@@ -143,11 +169,34 @@ def user_update_profile(
             user.save(update_fields=fields)
             if "image" in fields and old_image_name:
                 transaction.on_commit(lambda: storage.delete(old_image_name))
+            if "time_zone" in fields:
+                _time_zone_changed_on_commit(user, old=old_time_zone)
     except Exception:
         if new_image_name:  # nothing half-written: the new file goes with the failed save
             storage.delete(new_image_name)
         raise
     return user
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """Sets the zone the user's days are counted in (an IANA name)."""
+    return user_update_profile(user=user, time_zone=time_zone)
+
+
+def user_time_zone_default(*, user: User, time_zone: str) -> bool:
+    """Stores the browser's zone while the user has chosen none; a zone zoneinfo does not know is
+    ignored. True when it was stored (once: a concurrent request finds the zone already set)."""
+    name = (time_zone or "").strip()
+    if user.time_zone or len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name):
+        return False
+    with transaction.atomic():
+        stored = User.objects.filter(pk=user.pk, time_zone="").update(time_zone=name)
+        if stored:
+            user.time_zone = name
+            _time_zone_changed_on_commit(user, old="")
+    if not stored:
+        user.refresh_from_db(fields=["time_zone"])
+    return bool(stored)
 
 
 DUPLICATE_EMAIL = "A user is already registered with this e-mail address."

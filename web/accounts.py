@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.authenticated import AuthenticatedHttpRequest
 from core.errors import AppError
 from users import services
+from users.selectors import user_zone
 from web.forms import ProfileForm, SignInForm, SignUpForm
 
 WELCOME = "Welcome to MusicHub! Connect your services to bring your music in."
@@ -67,11 +68,13 @@ def signout(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.user_name_ensure(user=request.user)
+    zone = user_zone(request.user).key
     form = ProfileForm(
         request.POST or None,
         request.FILES or None,
-        initial={"full_name": request.user.full_name, "user_name": request.user.user_name},
+        initial={"full_name": request.user.full_name, "user_name": request.user.user_name, "time_zone": zone},
         has_image=bool(request.user.image),
+        time_zone=zone,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,6 +85,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
                 image=form.cleaned_data.get("image"),
                 remove_image=form.cleaned_data.get("remove_image", False),
+                time_zone=form.cleaned_data["time_zone"] or None,
             )
         except AppError as exc:
             _field_errors(form, exc)

@@ -31,9 +31,9 @@ from users import vault
 from users.models import User
 from users.selectors import Connection, api_key_list, connection_list
 from users.vault_registry import SERVICES, SPOTIFY_APP, VaultService, vault_service
-from web.history import user_timezone
 from web.imports import import_panel
 from web.scrobbling import listenbrainz_panel
+from web.time_zone import user_timezone
 
 SYNC_JOBS_SHOWN = 5
 CATEGORIES = (("music", "Music"), ("video", "Video"), ("gaming", "Gaming"))
@@ -61,7 +61,7 @@ def job_progress(job: SyncJob) -> JobProgress:
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    """Renders with times in the browser's zone (the `tz` cookie the History page sets)."""
+    """Renders with times in the user's zone (web.time_zone)."""
     with timezone.override(user_timezone(request)):
         return render(request, template, context, status=status)
 

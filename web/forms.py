@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from users import services
 from users.models import User
+from users.time_zones import time_zone_groups
 
 
 class SignInForm(AuthenticationForm):
@@ -53,11 +54,18 @@ class ProfileForm(forms.Form):
         required=False,
         help_text="Your public name in addresses, and the user name scrobblers see (ListenBrainz API).",
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,  # a form sent without it keeps the zone
+        help_text="Your stats and History's charts count days and hours in this zone.",
+    )
     image = forms.FileField(label="Picture", required=False)
     remove_image = forms.BooleanField(label="Remove the picture", required=False)
 
-    def __init__(self, *args: Any, has_image: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_image: bool = True, time_zone: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Grouped by region (optgroups); the user's own zone is listed even when outside the regions.
+        self.fields["time_zone"].choices = time_zone_groups(current=time_zone)  # type: ignore[attr-defined]
         if not has_image:  # nothing to remove: no such box
             del self.fields["remove_image"]
 

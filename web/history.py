@@ -1,9 +1,9 @@
 """The listening history: filters, infinite scroll on a keyset cursor, and charts in the user's time zone.
 
-The time zone comes from a `tz` cookie that the page's inline script sets from the browser
-(`Intl.DateTimeFormat().resolvedOptions().timeZone`), validated with zoneinfo; UTC without one. The
-charts are aggregated by the database (a handful of GROUP BY queries whatever the number of plays)
-and drawn as SVG on the server (`web.charts`).
+The time zone is the profile's (web.time_zone: the browser's on the first visit, then the one the
+user chooses on the profile page); UTC while none is set. The charts are aggregated by the database
+(a handful of GROUP BY queries whatever the number of plays) and drawn as SVG on the server
+(`web.charts`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -34,24 +33,13 @@ from listening.selectors import (
 )
 from users.models import User
 from web import charts
+from web.time_zone import user_timezone, zone_is_unset
 
 PAGE_SIZE = 50
 RANGES = ((7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year"))
 DEFAULT_RANGE = 30
 TOP = 10
-TZ_COOKIE = "tz"
 FILTER_PARAMS = ("source", "artist", "q", "loved", "collapse")  # passed to ListenFilter as they are
-
-
-def user_timezone(request: HttpRequest) -> ZoneInfo:
-    """The browser's zone from the `tz` cookie when it is a real IANA zone, else UTC."""
-    name = unquote(request.COOKIES.get(TZ_COOKIE, ""))[:64]
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    return ZoneInfo("UTC")
 
 
 def _date(value: str | None) -> date | None:
@@ -157,7 +145,12 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     tz = user_timezone(request)
     params = request.GET
     filterset, rows, next_url = _listen_page(request.user, params, tz)
-    context: dict[str, Any] = {"listens": rows, "next_url": next_url, "tzname": str(tz.key)}
+    context: dict[str, Any] = {
+        "listens": rows,
+        "next_url": next_url,
+        "tzname": str(tz.key),
+        "tz_unset": zone_is_unset(request),
+    }
     is_scroll = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     with timezone.override(tz):
         if is_scroll and "before" in params:  # the infinite scroll's next rows only

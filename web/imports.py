@@ -26,7 +26,7 @@ from listening.import_formats import FORMAT_NAMES, Format, Reason
 from listening.models import ImportJob
 from listening.selectors import import_job_list
 from users.models import User
-from web.history import user_timezone
+from web.time_zone import user_timezone
 
 IMPORT_JOBS_SHOWN = 5
 KNOWN_FORMATS = frozenset(format.value for format in Format)

@@ -173,15 +173,18 @@ class BrowserProblems:
 
 @pytest.fixture
 def new_page(chromium, e2e_server):
-    """`new_page(width=1280, height=800)`: a fresh browser (own cookies) on the server.
+    """`new_page(width=1280, height=800, timezone_id=None)`: a fresh browser (own cookies) on the server.
 
     Every page of every browser test runs under the Content-Security-Policy: a violation, or a
     JavaScript error, fails the test."""
     contexts = []
     problems = BrowserProblems(e2e_server.url)
 
-    def make(width: int = 1280, height: int = 800):
-        context = chromium.new_context(base_url=e2e_server.url, viewport={"width": width, "height": height})
+    def make(width: int = 1280, height: int = 800, timezone_id: str | None = None):
+        zone = {"timezone_id": timezone_id} if timezone_id else {}  # the browser's zone (Intl)
+        context = chromium.new_context(
+            base_url=e2e_server.url, viewport={"width": width, "height": height}, **zone
+        )
         context.set_default_timeout(15000)
         problems.watch(context)
         contexts.append(context)

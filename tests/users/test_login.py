@@ -34,6 +34,7 @@ def test_login_returns_token_jwt_pair_and_user(api_client, user):
         "image": None,
         "is_admin": False,
         "date_joined": body["user"]["date_joined"],
+        "time_zone": "",
     }
 
 

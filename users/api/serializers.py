@@ -14,6 +14,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import UntypedToken
 
 from users.models import User
+from users.time_zones import TIME_ZONE_MAX_LENGTH, time_zone_is_known, time_zone_unknown_message
 from users.tokens import RefreshToken, jwt_matches_password
 
 DUPLICATE_EMAIL = "A user is already registered with this e-mail address."
@@ -23,10 +24,15 @@ class MeSerializer(serializers.ModelSerializer):
     """The signed-in user's own account (the only shape that carries an email)."""
 
     is_admin = serializers.BooleanField(read_only=True)
+    time_zone = serializers.CharField(
+        read_only=True,
+        help_text="The IANA zone the user's stats and history count days in, e.g. Europe/Paris; "
+        '"" while none is chosen (UTC until the first page load stores the browser\'s zone).',
+    )
 
     class Meta:
         model = User
-        fields = ("id", "email", "full_name", "image", "is_admin", "date_joined")
+        fields = ("id", "email", "full_name", "image", "is_admin", "date_joined", "time_zone")
         read_only_fields = fields
 
 
@@ -34,6 +40,17 @@ class MeUpdateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     image = serializers.FileField(required=False, allow_empty_file=False)
     remove_image = serializers.BooleanField(required=False, default=False)
+    time_zone = serializers.CharField(
+        max_length=TIME_ZONE_MAX_LENGTH,
+        required=False,
+        help_text="An IANA time zone name (Europe/Paris, America/New_York, UTC): stats and history "
+        "count days in it.",
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        if not time_zone_is_known(value):
+            raise serializers.ValidationError(time_zone_unknown_message(value))
+        return value
 
 
 class PublicUserSerializer(serializers.ModelSerializer):

@@ -121,7 +121,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    """The signed-in user: read it, or change the name and picture (JSON or multipart)."""
+    """The signed-in user: read it, or change the name, picture and time zone (JSON or multipart)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

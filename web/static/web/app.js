@@ -1,7 +1,8 @@
-// The server draws dates and charts in the zone of the `tz` cookie: set it from the browser's zone on
-// every full page load. A page drawn in another zone (History marks it with data-drawn-tz) reloads
-// once when the cookie just changed. (No inline script anywhere: the Content-Security-Policy allows
-// only these files.)
+// The server draws dates and charts in the user's profile zone. Until the user has one, the next page
+// request stores the browser's zone from the `tz` cookie set here on every full page load (web/time_zone.py).
+// A page drawn in UTC only because no zone was set yet (History marks it with data-tz-unset beside
+// data-drawn-tz) reloads once when the cookie just changed. (No inline script anywhere: the
+// Content-Security-Policy allows only these files.)
 (function () {
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const current = document.cookie.match(/(?:^|; )tz=([^;]*)/);
@@ -13,7 +14,7 @@
 
   function redrawIfAnotherZone(root) {
     const drawn = root.querySelector && root.querySelector("[data-drawn-tz]");
-    if (changed && drawn && drawn.dataset.drawnTz !== tz) {
+    if (changed && drawn && drawn.hasAttribute("data-tz-unset") && drawn.dataset.drawnTz !== tz) {
       changed = false; // at most once: a zone the server does not know stays drawn in UTC
       location.reload();
     }
