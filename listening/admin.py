@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from listening.models import Listen, SyncJob
+from listening.store import listens_delete
 
 SIZES = (
     "album_thumbnail_small",
@@ -33,6 +34,16 @@ class ListenAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     readonly_fields = ("thumbnails",)
     show_full_result_count = False
+
+    def delete_model(self, request: HttpRequest, obj: Listen) -> None:
+        listens_delete(user_id=obj.user_id, ids=[obj.pk])  # counted out of the user's stats too
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        by_user: dict[int, list[int]] = {}
+        for user_id, listen_id in queryset.values_list("user_id", "id"):
+            by_user.setdefault(user_id, []).append(listen_id)
+        for user_id, ids in by_user.items():
+            listens_delete(user_id=user_id, ids=ids)
 
     @admin.display(description="Art")
     def thumbnail(self, listen: Listen) -> str:

@@ -10,6 +10,20 @@ from listening.models import Listen, Source
 SAME_PLAY_WINDOW = timedelta(minutes=20)
 
 
+def listens_collapsed(listens: QuerySet[Listen]) -> QuerySet[Listen]:
+    """Hides a Last.fm scrobble when a Spotify play of the same track ended within the window after it:
+    the same play seen by both sources, counted once (the list, the charts and the stats)."""
+    spotify_twin = Listen.objects.filter(
+        user=OuterRef("user"),
+        source=Source.SPOTIFY,
+        title__iexact=OuterRef("title"),
+        artist__iexact=OuterRef("artist"),
+        played_at__gte=OuterRef("played_at"),
+        played_at__lte=OuterRef("played_at") + SAME_PLAY_WINDOW,
+    )
+    return listens.exclude(Q(source=Source.LASTFM) & Exists(spotify_twin))
+
+
 class ListenFilter(django_filters.FilterSet):
     """`?source=&artist=&album=&q=&since=&until=&loved=` for the stored listens."""
 
@@ -29,18 +43,7 @@ class ListenFilter(django_filters.FilterSet):
         fields = ["source", "artist", "album", "q", "since", "until", "loved", "collapse"]
 
     def collapse_duplicates(self, queryset: QuerySet[Listen], name: str, value: bool) -> QuerySet[Listen]:
-        """Hides a Last.fm scrobble when a Spotify play of the same track ended within the window after it."""
-        if not value:
-            return queryset
-        spotify_twin = Listen.objects.filter(
-            user=OuterRef("user"),
-            source=Source.SPOTIFY,
-            title__iexact=OuterRef("title"),
-            artist__iexact=OuterRef("artist"),
-            played_at__gte=OuterRef("played_at"),
-            played_at__lte=OuterRef("played_at") + SAME_PLAY_WINDOW,
-        )
-        return queryset.exclude(Q(source=Source.LASTFM) & Exists(spotify_twin))
+        return listens_collapsed(queryset) if value else queryset
 
     def search(self, queryset: QuerySet[Listen], name: str, value: str) -> QuerySet[Listen]:
         return queryset.filter(

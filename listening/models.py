@@ -264,3 +264,102 @@ class ImportJob(TimeStampedModel):
         self.status = self.Status.DONE
         self.bytes_read = self.bytes_total
         self.finished_at = timezone.now()
+
+
+# --- Summary tables for the stats (listening/stats/): kept right by every write, in the user's zone ---
+
+
+class StatsZone(models.Model):
+    """The zone the user's summary tables are counted in. When the user's own zone (their profile)
+    differs, the tables are stale: stats read the listens themselves until a rebuild catches up."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="stats_zone"
+    )
+    zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField(null=True, blank=True, help_text="When the tables were last rebuilt.")
+
+    def __str__(self) -> str:
+        return f"Stats of user {self.user_id} in {self.zone}"
+
+
+class StatsItem(models.Model):
+    """Plays and time of one artist, track or album, per calendar month, year and all time, per source.
+
+    `period` is the first day of the month or year in the user's stats zone (0001-01-01 for all time);
+    `name` is the artist, the title or the album, `artist` the track's or album's artist ("" for an
+    artist). `first_played_at` is kept on the all-time artist rows: the artist's first play from that
+    source (the stats' "new artists").
+    """
+
+    class Kind(models.TextChoices):
+        ARTIST = "artist", "Artist"
+        TRACK = "track", "Track"
+        ALBUM = "album", "Album"
+
+    class Level(models.TextChoices):
+        MONTH = "m", "Month"
+        YEAR = "y", "Year"
+        ALL = "a", "All time"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    level = models.CharField(max_length=1, choices=Level.choices)
+    period = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    name = models.CharField(max_length=255)
+    artist = models.CharField(max_length=255, blank=True)
+    plays = models.IntegerField(default=0)
+    ms = models.BigIntegerField(default=0)
+    first_played_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "level", "period", "source", "name", "artist"],
+                name="listening_statsitem_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} ({self.level} {self.period}, {self.source}): {self.plays}"
+
+
+class StatsDay(models.Model):
+    """Plays and time per local day and source."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    day = models.DateField()
+    plays = models.IntegerField(default=0)
+    ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "source"], name="listening_statsday_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.source}): {self.plays}"
+
+
+class StatsHour(models.Model):
+    """Plays and time per local hour and source. `start` is the instant the local hour began, with the
+    offset the plays in it had: the hour repeated when clocks go back is two rows (a 25-hour day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    start = models.DateTimeField()
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    plays = models.IntegerField(default=0)
+    ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "start", "source"], name="listening_statshour_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "day"], name="statshour_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} UTC ({self.source}): {self.plays}"

@@ -12,7 +12,7 @@ from core.errors import AppError
 from listening import sources
 from listening.importers import TEXT_LIMIT, ListenRow
 from listening.models import Source
-from listening.store import listens_store
+from listening.store import listens_delete, listens_store
 from providers import base as provider_errors
 from users.models import User
 from users.provider_errors import app_error_from
@@ -118,3 +118,8 @@ def library_play_record(
         duration_ms=duration_ms,
     )
     return new > 0
+
+
+def listen_delete(*, user: User, listen_id: int) -> bool:
+    """Deletes one of the user's listens (and its count in the stats); False when it is not theirs."""
+    return listens_delete(user_id=user.pk, ids=[listen_id]) == 1

@@ -6,7 +6,8 @@ A listen already stored (same user, title, artist and played_at) is updated with
 On PostgreSQL the page travels as one array per column (`unnest`), so the statement is short and
 has the same 26 parameters whatever the page size (psycopg caches it), and `RETURNING (xmax = 0)`
 tells new rows from updated ones. Elsewhere (SQLite) it is a multi-row `VALUES` list, and one
-SELECT finds which rows existed.
+SELECT finds which rows existed. The rows actually inserted are counted into the stats' summary
+tables (listening.stats.tally) in the same transaction; a re-imported row changes no count.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from listening.importers import ListenRow
 from listening.models import Listen
+from listening.stats.tally import (
+    PLAYED_FIELDS,
+    Played,
+    played_from,
+    stats_listens_added,
+    stats_listens_removed,
+)
 
 BATCH = 500
 COLUMNS = list(ListenRow.__dataclass_fields__)
@@ -87,7 +95,7 @@ def _postgresql_sql() -> str:
         _insert_head(quote, table)
         + f"SELECT %s, {selected}, %s, %s FROM unnest({arrays}) AS page({names}) "
         + _conflict_clause(quote, table)
-        + " RETURNING (xmax = 0)"
+        + f" RETURNING (xmax = 0), {quote('title')}, {quote('artist')}, {quote('played_at')}"
     )
 
 
@@ -110,7 +118,7 @@ def _existing_keys(user_id: int, rows: list[ListenRow]) -> set[tuple[str, str, o
     return set(found)
 
 
-def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> int:
+def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
     now = timezone.now()
     columns = [
         [_json_text(getattr(row, column)) for row in rows]
@@ -119,10 +127,11 @@ def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> int:
         for column in COLUMNS
     ]
     cursor.execute(_postgresql_sql(), [user_id, now, now, *columns])
-    return sum(1 for (inserted,) in cursor.fetchall() if inserted)
+    inserted = {(title, artist, played_at) for new, title, artist, played_at in cursor.fetchall() if new}
+    return [row for row in rows if row.key in inserted]
 
 
-def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
+def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
     # Datetimes go in as Django would write them (on SQLite: naive UTC text, so lookups match).
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
@@ -137,7 +146,7 @@ def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> int:
         values[played_at] = adapt(row.played_at)
         params.extend([user_id, *values, now, now])
     cursor.execute(_values_sql(len(rows)), params)
-    return sum(1 for row in rows if row.key not in existing)
+    return [row for row in rows if row.key not in existing]
 
 
 _STAGING = "listening_listen_staging"
@@ -151,7 +160,7 @@ def _unique(rows: Iterable[ListenRow]) -> list[ListenRow]:
     return list(unique.values())
 
 
-def _store_copy(user_id: int, rows: list[ListenRow]) -> int:
+def _store_copy(user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
     """PostgreSQL, big pages: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT.
 
     COPY sends the rows in psycopg's C code without a parameter per value, which is what limits the
@@ -160,6 +169,7 @@ def _store_copy(user_id: int, rows: list[ListenRow]) -> int:
     table = quote(_TABLE)
     names = ", ".join(quote(column) for column in COLUMNS)
     selected = ", ".join(quote(column) for column in COLUMNS)
+    key = ", ".join(quote(column) for column in ("title", "artist", "played_at"))
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -179,12 +189,12 @@ def _store_copy(user_id: int, rows: list[ListenRow]) -> int:
             + _insert_head(quote, table)
             + f"SELECT %s, {selected}, %s, %s FROM {_STAGING} "
             + _conflict_clause(quote, table)
-            + " RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM stored",
+            + f" RETURNING (xmax = 0) AS inserted, {key}) SELECT {key} FROM stored WHERE inserted",
             [user_id, now, now],
         )
-        (new,) = cursor.fetchone()
+        inserted = set(cursor.fetchall())
         cursor.execute(f"TRUNCATE {_STAGING}")
-    return int(new)
+    return [row for row in rows if row.key in inserted]
 
 
 def listens_store_page(*, user_id: int, rows: Iterable[ListenRow]) -> int:
@@ -197,7 +207,9 @@ def listens_store_page(*, user_id: int, rows: Iterable[ListenRow]) -> int:
         return listens_store(user_id=user_id, rows=ordered)
     if not connection.in_atomic_block:
         raise RuntimeError("listens_store_page runs inside a transaction (its staging table lives in it)")
-    return _store_copy(user_id, ordered)
+    new = _store_copy(user_id, ordered)
+    stats_listens_added(user_id, played_from(new))
+    return len(new)
 
 
 def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
@@ -206,8 +218,21 @@ def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
     if not ordered:
         return 0
     store = _store_postgresql if connection.vendor == "postgresql" else _store_values
-    new = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(ordered), BATCH):
-            new += store(cursor, user_id, ordered[start : start + BATCH])
-    return new
+    new: list[ListenRow] = []
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+        with connection.cursor() as cursor:
+            for start in range(0, len(ordered), BATCH):
+                new += store(cursor, user_id, ordered[start : start + BATCH])
+        stats_listens_added(user_id, played_from(new))
+    return len(new)
+
+
+def listens_delete(*, user_id: int, ids: Iterable[int]) -> int:
+    """Deletes the user's listens among `ids` and counts them out of the stats tables, in one
+    transaction; returns how many were deleted (another user's ids delete nothing)."""
+    with transaction.atomic():
+        locked = Listen.objects.select_for_update().filter(user_id=user_id, id__in=list(ids))
+        rows = list(locked.values_list("id", *PLAYED_FIELDS))  # a concurrent delete waits, then finds none
+        Listen.objects.filter(id__in=[row[0] for row in rows]).delete()
+        stats_listens_removed(user_id, [Played(*row[1:]) for row in rows])
+    return len(rows)

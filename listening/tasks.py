@@ -48,3 +48,11 @@ def run_import_job(job_id: int) -> str:
 def resume_dead_import_jobs() -> int:
     """The import watchdog (scheduled in config/celery.py): re-queues jobs whose worker stopped."""
     return len(import_resume_dead())
+
+
+@shared_task(name="listening.rebuild_stats")
+def rebuild_stats(user_id: int) -> int:
+    """Recounts the user's stats tables in their current zone (after a zone change, or never built)."""
+    from listening.stats.rebuild import stats_rebuild_user
+
+    return stats_rebuild_user(user_id)

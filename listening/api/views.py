@@ -11,6 +11,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -225,3 +226,15 @@ class ExportView(APIView):
     def perform_content_negotiation(self, request: Request, force: bool = False):
         # `?format=` names the export, not a DRF renderer: errors are JSON.
         return JSONRenderer(), JSONRenderer.media_type
+
+
+class ListenDetailView(APIView):
+    """One of your listens. DELETE removes it from your history and from your stats."""
+
+    error_statuses = (404,)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: AuthenticatedRequest, pk: int) -> Response:
+        if not services.listen_delete(user=request.user, listen_id=pk):
+            raise NotFound("No such listen.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
