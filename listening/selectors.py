@@ -1,13 +1,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, TruncDate
-from django.utils import timezone
 
 from listening.models import ImportJob, Listen, Source, StatsItem, SyncJob
 from listening.stats.tally import stats_tables_zone
@@ -84,49 +80,6 @@ def listen_page(listens: QuerySet[Listen], *, before: Cursor | None, size: int) 
         )
     rows = list(listens[: size + 1])
     return rows[:size], len(rows) > size
-
-
-@dataclass(frozen=True)
-class ListenActivity:
-    """Plays over the last days, counted in one time zone."""
-
-    per_day: list[tuple[date, int]]  # every day, oldest first, zeros included
-    per_hour: list[int]  # 24 counts, by hour of the day
-    top_artists: list[tuple[str, int]]
-    top_tracks: list[tuple[str, str, int]]  # title, artist, plays
-
-    @property
-    def total(self) -> int:
-        return sum(count for _, count in self.per_day)
-
-
-def listen_activity(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int, top: int) -> ListenActivity:
-    """Four GROUP BY queries over the last `days` days (counted in `tz`, today included)."""
-    today = timezone.now().astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    recent = listens.filter(played_at__gte=datetime.combine(first, time.min, tzinfo=tz)).order_by()
-    counts = dict(
-        recent.annotate(day=TruncDate("played_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    hours = [0] * 24
-    for hour, n in (
-        recent.annotate(hour=ExtractHour("played_at", tzinfo=tz))
-        .values("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    ):
-        hours[hour] = n
-    artists = recent.values("artist").annotate(n=Count("id")).order_by("-n", "artist")[:top]
-    tracks = recent.values("title", "artist").annotate(n=Count("id")).order_by("-n", "title", "artist")[:top]
-    return ListenActivity(
-        per_day=[(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)],
-        per_hour=hours,
-        top_artists=[(row["artist"], row["n"]) for row in artists],
-        top_tracks=[(row["title"], row["artist"], row["n"]) for row in tracks],
-    )
 
 
 SPOTIFY_REACHABLE = 50  # Spotify's recently-played answers the last 50 plays, no more

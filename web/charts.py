@@ -1,4 +1,4 @@
-"""Server-side SVG charts (no JavaScript library): bars per day, ranked horizontal bars, a 24-hour clock.
+"""Server-side SVG charts (no JavaScript library): bars per day, ranked horizontal bars; more in stats_charts.
 
 Each function takes numbers already aggregated by the database and returns safe SVG markup sized by
 its viewBox, so it scales to the width of a phone or a desktop. Colors come from the page's CSS
@@ -144,59 +144,3 @@ def ranked_bars(items: Sequence[Ranked], *, label: str) -> SafeString:
             )
         )
     return _svg(width, height, label, body, "chart-ranked")
-
-
-def _sector(cx: float, cy: float, r0: float, r1: float, a0: float, a1: float) -> str:
-    """The path of a ring slice between radii r0..r1 and angles a0..a1 (radians, 0 = up, clockwise)."""
-
-    def point(r: float, a: float) -> str:
-        return f"{cx + r * math.sin(a):.2f} {cy - r * math.cos(a):.2f}"
-
-    return (
-        f"M {point(r0, a0)} L {point(r1, a0)} A {r1:.2f} {r1:.2f} 0 0 1 {point(r1, a1)} "
-        f"L {point(r0, a1)} A {r0:.2f} {r0:.2f} 0 0 0 {point(r0, a0)} Z"
-    )
-
-
-def hour_clock(hours: Sequence[int], *, label: str = "Plays by hour of day") -> SafeString:
-    """24 radial bars, midnight at the top, going clockwise; longer bars for busier hours."""
-    size, cx, cy, inner, outer = 300.0, 150.0, 150.0, 42.0, 128.0
-    peak = max(hours, default=0) or 1
-    step = 2 * math.pi / 24
-    body = [
-        format_html(
-            '<circle class="chart-grid" cx="{}" cy="{}" r="{}" fill="none"/>'
-            '<circle class="chart-grid" cx="{}" cy="{}" r="{}" fill="none"/>',
-            f"{cx:g}",
-            f"{cy:g}",
-            f"{inner:g}",
-            f"{cx:g}",
-            f"{cy:g}",
-            f"{outer:g}",
-        )
-    ]
-    for hour, count in enumerate(hours):
-        a0, a1 = hour * step + 0.02, (hour + 1) * step - 0.02
-        r1 = inner + (outer - inner) * count / peak if count else inner + 1.5
-        body.append(
-            format_html(
-                '<path class="chart-bar{}" d="{}" data-hour="{}" data-count="{}"><title>{}</title></path>',
-                "" if count else " chart-zero",
-                _sector(cx, cy, inner, r1, a0, a1),
-                hour,
-                count,
-                f"{hour:02d}:00 to {(hour + 1) % 24:02d}:00: {_plays(count)}",
-            )
-        )
-    for hour in (0, 6, 12, 18):
-        angle = hour * step
-        r = inner - 13
-        body.append(
-            format_html(
-                '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                f"{cx + r * math.sin(angle):.1f}",
-                f"{cy - r * math.cos(angle) + 4:.1f}",
-                f"{hour:02d}",
-            )
-        )
-    return _svg(size, size, label, body, "chart-clock")

@@ -9,7 +9,7 @@ user chooses on the profile page); UTC while none is set. The charts are aggrega
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,19 +20,21 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from rest_framework.exceptions import ValidationError
 
 from core.authenticated import AuthenticatedHttpRequest
 from listening.filters import ListenFilter
 from listening.models import Listen, Source
 from listening.selectors import (
-    listen_activity,
     listen_cursor_decode,
     listen_cursor_encode,
     listen_list,
     listen_page,
 )
+from listening.stats.params import stats_query
+from listening.stats.selectors import StatsQuery, stats_activity, stats_top
 from users.models import User
-from web import charts
+from web import charts, stats_display
 from web.time_zone import user_timezone, zone_is_unset
 
 PAGE_SIZE = 50
@@ -40,6 +42,7 @@ RANGES = ((7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year"))
 DEFAULT_RANGE = 30
 TOP = 10
 FILTER_PARAMS = ("source", "artist", "q", "loved", "collapse")  # passed to ListenFilter as they are
+CHART_PARAMS = ("source", "collapse")  # the filters the charts follow
 
 
 def _date(value: str | None) -> date | None:
@@ -71,19 +74,40 @@ class Charts:
     clock: SafeString
 
 
-def history_charts(*, listens: QuerySet[Listen], tz: ZoneInfo, days: int) -> Charts:
-    activity = listen_activity(listens=listens, tz=tz, days=days, top=TOP)
+def _chart_query(user: User, params: QueryDict, days: int) -> StatsQuery:
+    """The last `days` days, today included, in the stats' terms: of the page's filters only the
+    sources and "each play once" (the stats count no artist, search or loved filter)."""
+    data = QueryDict(mutable=True)
+    for name in CHART_PARAMS:
+        if value := params.get(name, ""):
+            data[name] = value
+    today = stats_query(user=user, data={**data.dict(), "range": "today"}).last
+    data["from"], data["to"] = (today - timedelta(days=days - 1)).isoformat(), today.isoformat()
+    return stats_query(user=user, data=data)
+
+
+def history_charts(*, user: User, params: QueryDict, days: int) -> Charts:
+    """The charts read `listening.stats.selectors`, as the Stats page does (nothing is counted here)."""
+    q = _chart_query(user, params, days)
+    per_day = stats_activity(q, bucket="day")
     return Charts(
         days=days,
-        total=activity.total,
-        per_day=charts.daily_bars(activity.per_day, label=f"Plays per day, last {days} days"),
+        total=sum(b.plays for b in per_day),  # the heading: the plays the bars show
+        per_day=charts.daily_bars(
+            [(date.fromisoformat(b.key), b.plays) for b in per_day], label=f"Plays per day, last {days} days"
+        ),
         top_artists=charts.ranked_bars(
-            [charts.Ranked(name, n) for name, n in activity.top_artists], label="Top artists"
+            [charts.Ranked(item.name, item.plays) for item in stats_top(q, kind="artists", limit=TOP)],
+            label="Top artists",
         ),
         top_tracks=charts.ranked_bars(
-            [charts.Ranked(title, n, artist) for title, artist, n in activity.top_tracks], label="Top tracks"
+            [
+                charts.Ranked(item.name, item.plays, item.artist or "")
+                for item in stats_top(q, kind="tracks", limit=TOP)
+            ],
+            label="Top tracks",
         ),
-        clock=charts.hour_clock(activity.per_hour, label="Plays by hour of day"),
+        clock=stats_display.clock_chart(stats_activity(q, bucket="clock")),
     )
 
 
@@ -160,9 +184,15 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
         has_any = bool(rows) or (filtered and listen_list(user=request.user).exists())
         days = _range(params)
         chart_listens = ListenFilter(
-            _filter_data(params, tz, with_dates=False), queryset=listen_list(user=request.user)
+            {name: params.get(name, "").strip() for name in CHART_PARAMS},
+            queryset=listen_list(user=request.user),
         ).qs
-        drawn = history_charts(listens=chart_listens, tz=tz, days=days) if has_any else None
+        drawn, chart_errors = None, []
+        if has_any:
+            try:
+                drawn = history_charts(user=request.user, params=params, days=days)
+            except ValidationError as error:
+                chart_errors = stats_display.error_messages(error)
         context.update(
             section="history",
             has_any=has_any,
@@ -173,6 +203,8 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
             days=days,
             ranges=[(n, label, _url_with(params, range=str(n), before=None)) for n, label in RANGES],
             charts=drawn,
+            chart_errors=chart_errors,
+            charts_partial=any(params.get(name) for name in ("artist", "q", "loved", "since", "until")),
             elsewhere=_elsewhere(chart_listens, params, tz) if drawn and not drawn.total else None,
         )
         return render(request, "web/history.html", context)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("web.imports")),
     path("", include("web.scrobbling")),
     path("", include("web.history")),
+    path("", include("web.stats")),
+    path("", include("web.year_review")),
     path("", include("web.rooms")),
     path("", include("web.messages")),
 ]

@@ -6,7 +6,18 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.e2e.conftest import connect_spotify, sign_in, sign_up
 
 ANONYMOUS = ["/", "/signin", "/signup", "/join", "/password-reset"]
-SIGNED_IN = ["/", "/library", "/history", "/connections", "/messages", "/profile", "/create", "/join"]
+SIGNED_IN = [
+    "/",
+    "/library",
+    "/history",
+    "/stats",
+    "/stats/year/2025",
+    "/connections",
+    "/messages",
+    "/profile",
+    "/create",
+    "/join",
+]
 
 
 def serious(page) -> list[str]:

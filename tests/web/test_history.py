@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from listening.importers import ListenRow
 from listening.models import Listen
+from listening.services import listens_add
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +25,17 @@ def browser(user) -> Client:
 
 
 def listen(user, played_at, *, title="Song", artist="Nova Lane", source="lastfm", **fields) -> Listen:
-    return Listen.objects.create(
-        user=user, title=title, artist=artist, played_at=played_at, source=source, **fields
+    """Stored through the listening service, as every play is (it keeps the stats tables the charts read)."""
+    row = ListenRow(
+        title=title,
+        artist=artist,
+        album=fields.pop("album", ""),
+        played_at=played_at,
+        source=source,
+        **fields,
     )
+    listens_add(user=user, rows=[row])
+    return Listen.objects.get(user=user, title=title, artist=artist, played_at=played_at)
 
 
 def many(user, n: int, *, start=None) -> list[Listen]:
@@ -171,8 +181,10 @@ def test_charts_count_plays_per_day_top_artists_tracks_and_hours(browser, user):
     assert ("The Quiet Ones", "1") in artists
     assert ("Long Gone", "1") not in artists
     assert 'data-label="Hit 0" data-count="2"' in html  # top tracks
-    assert 'data-hour="20" data-count="4"' in html
-    assert html.count("data-hour=") == 24
+    clock = re.findall(r'<rect class="heat heat-\d" [^>]* data-key="(\d-\d+)" data-count="(\d+)"', html)
+    assert len(clock) == 168  # weekday by hour
+    assert (f"{day.weekday()}-20", "3") in clock
+    assert (f"{(day - timedelta(days=1)).weekday()}-20", "1") in clock
 
     year = browser.get("/history?range=365").content.decode()
     assert "Last 365 days · 5 plays" in year
@@ -188,10 +200,10 @@ def test_a_time_zone_cookie_moves_a_play_to_its_local_day_and_hour(browser, user
     tokyo = browser.get("/history").content.decode()
 
     assert f'data-day="{day.isoformat()}" data-count="1"' in utc
-    assert 'data-hour="20" data-count="1"' in utc
+    assert f'data-key="{day.weekday()}-20" data-count="1"' in utc
     assert f'data-day="{(day + timedelta(days=1)).isoformat()}" data-count="1"' in tokyo
     assert f'data-day="{day.isoformat()}" data-count="0"' in tokyo
-    assert 'data-hour="5" data-count="1"' in tokyo
+    assert f'data-key="{(day + timedelta(days=1)).weekday()}-5" data-count="1"' in tokyo
 
 
 def test_a_bad_time_zone_cookie_falls_back_to_utc(browser, user):
@@ -216,13 +228,15 @@ def test_the_tz_script_sets_the_cookie_from_the_browser(browser, user):
 
 
 def test_query_count_does_not_grow_with_rows(browser, user, django_assert_max_num_queries):
+    """The list (a page of rows) and the charts (the stats selectors: a few reads of the summary tables
+    and of the listens of the range's first and last partial months): 17 queries whatever the rows."""
     many(user, 3)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(17):
         browser.get("/history?source=lastfm")
 
     many(UserFactory(), 5)
     many(user, 200, start=timezone.now() - timedelta(days=2))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(17):
         html = browser.get("/history?source=lastfm").content.decode()
     assert len(row_ids(html)) == 50
     with django_assert_max_num_queries(3):
@@ -243,3 +257,30 @@ def test_each_play_once_hides_the_scrobble_of_a_spotify_play(browser, user):
 
     assert set(both) == {scrobble.id, spotify.id}
     assert once == [spotify.id]
+
+
+def test_the_charts_follow_the_source_and_each_play_once_only(browser, user):
+    """The charts read the stats (sources, collapse); the artist, search, loved and date filters narrow
+    the list, and the page says so."""
+    now = timezone.now() - timedelta(hours=1)
+    listen(user, now, title="A", artist="Nova Lane", source="spotify")
+    listen(user, now - timedelta(minutes=5), title="B", artist="Other Band", source="lastfm")
+
+    by_source = browser.get("/history?source=spotify").content.decode()
+    by_artist = browser.get("/history?artist=Nova+Lane").content.decode()
+
+    assert "Last 30 days · 1 play" in by_source
+    assert "the other filters apply to the list" not in by_source
+    assert "Last 30 days · 2 plays" in by_artist  # the charts: every artist
+    assert "The charts follow the source and “Each play once” only" in by_artist
+    assert 'href="/stats"' in by_artist
+
+
+def test_a_bad_source_names_it_without_a_500(browser, user):
+    many(user, 1)
+
+    response = browser.get("/history?source=myspace")
+
+    assert response.status_code == 200  # the list's filter form shows its own error
+    assert 'id="chart-errors"' in response.content.decode()
+    assert "source: " in response.content.decode()
