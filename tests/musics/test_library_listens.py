@@ -102,6 +102,10 @@ def test_a_stream_played_past_half_is_one_library_listen_everywhere(listener, us
     history = listener.get("/music/get-stored-songs/").json()["results"]
     assert [(item["title"], item["source"]) for item in history] == [("Blue Hour", "library")]
     assert SongPlay.objects.filter(user=user, song=song).count() == 1  # trending's counter as before
+    summary = listener.get("/music/stats/summary/", {"range": "all_time", "source": "library"}).json()
+    assert (summary["plays"], summary["ms"], summary["artists"]) == (1, 60_000, 1)
+    top = listener.get("/music/stats/top/", {"range": "all_time", "kind": "tracks"}).json()
+    assert [(item["name"], item["plays"]) for item in top] == [("Blue Hour", 1)]
 
     user_name_set(user=user, user_name="nova")
     token = watch(listenbrainz_token_issue(user=user))
