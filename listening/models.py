@@ -283,6 +283,17 @@ class StatsZone(models.Model):
         return f"Stats of user {self.user_id} in {self.zone}"
 
 
+class StatsPending(models.Model):
+    """A stored listen not yet counted into the summary tables. Writes only log it (one small row, in
+    the listen's transaction); a stats read, or the fold task, counts the log in, grouped, first."""
+
+    listen_id = models.BigIntegerField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Listen {self.listen_id} of user {self.user_id}, not counted yet"
+
+
 class StatsItem(models.Model):
     """Plays and time of one artist, track or album, per calendar month, year and all time, per source.
 
@@ -302,7 +313,10 @@ class StatsItem(models.Model):
         YEAR = "y", "Year"
         ALL = "a", "All time"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # db_index=False: the unique constraint's first column is the user
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=6, choices=Kind.choices)
     level = models.CharField(max_length=1, choices=Level.choices)
     period = models.DateField()
@@ -328,7 +342,9 @@ class StatsItem(models.Model):
 class StatsDay(models.Model):
     """Plays and time per local day and source."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     source = models.CharField(max_length=20, choices=Source.choices)
     day = models.DateField()
     plays = models.IntegerField(default=0)
@@ -347,7 +363,9 @@ class StatsHour(models.Model):
     """Plays and time per local hour and source. `start` is the instant the local hour began, with the
     offset the plays in it had: the hour repeated when clocks go back is two rows (a 25-hour day)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     source = models.CharField(max_length=20, choices=Source.choices)
     start = models.DateTimeField()
     day = models.DateField()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from listening.models import ImportJob, Listen, Source, StatsItem, SyncJob
-from listening.stats.tally import stats_tables_zone
+from listening.stats.tally import stats_fold, stats_tables_zone
 from users.models import User
 
 
@@ -31,7 +31,7 @@ def top_artists(*, user: User, limit: int) -> list[tuple[str, int]]:
     the user's tables were never built.
     """
     plays: Counter[str] = Counter()
-    if stats_tables_zone(user.pk) is not None:
+    if stats_tables_zone(user.pk) is not None and stats_fold(user.pk, at_most=50_000):
         rows = (
             StatsItem.objects.filter(user=user, kind=StatsItem.Kind.ARTIST, level=StatsItem.Level.ALL)
             .values_list("name")

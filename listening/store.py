@@ -6,8 +6,8 @@ A listen already stored (same user, title, artist and played_at) is updated with
 On PostgreSQL the page travels as one array per column (`unnest`), so the statement is short and
 has the same 26 parameters whatever the page size (psycopg caches it), and `RETURNING (xmax = 0)`
 tells new rows from updated ones. Elsewhere (SQLite) it is a multi-row `VALUES` list, and one
-SELECT finds which rows existed. The rows actually inserted are counted into the stats' summary
-tables (listening.stats.tally) in the same transaction; a re-imported row changes no count.
+SELECT finds which rows existed. The ids of the rows actually inserted are logged for the stats'
+summary tables (listening.stats.tally) in the same transaction; a re-imported row changes no count.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from listening.models import Listen
 from listening.stats.tally import (
     PLAYED_FIELDS,
     Played,
-    played_from,
     stats_listens_added,
     stats_listens_removed,
 )
@@ -95,7 +94,7 @@ def _postgresql_sql() -> str:
         _insert_head(quote, table)
         + f"SELECT %s, {selected}, %s, %s FROM unnest({arrays}) AS page({names}) "
         + _conflict_clause(quote, table)
-        + f" RETURNING (xmax = 0), {quote('title')}, {quote('artist')}, {quote('played_at')}"
+        + f" RETURNING (xmax = 0), {quote('id')}, {quote('title')}, {quote('artist')}, {quote('played_at')}"
     )
 
 
@@ -118,7 +117,7 @@ def _existing_keys(user_id: int, rows: list[ListenRow]) -> set[tuple[str, str, o
     return set(found)
 
 
-def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
+def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> tuple[list[ListenRow], list[int]]:
     now = timezone.now()
     columns = [
         [_json_text(getattr(row, column)) for row in rows]
@@ -127,11 +126,13 @@ def _store_postgresql(cursor, user_id: int, rows: list[ListenRow]) -> list[Liste
         for column in COLUMNS
     ]
     cursor.execute(_postgresql_sql(), [user_id, now, now, *columns])
-    inserted = {(title, artist, played_at) for new, title, artist, played_at in cursor.fetchall() if new}
-    return [row for row in rows if row.key in inserted]
+    inserted = {
+        (title, artist, played_at): pk for new, pk, title, artist, played_at in cursor.fetchall() if new
+    }
+    return [row for row in rows if row.key in inserted], list(inserted.values())
 
 
-def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
+def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> tuple[list[ListenRow], list[int]]:
     # Datetimes go in as Django would write them (on SQLite: naive UTC text, so lookups match).
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
@@ -146,7 +147,12 @@ def _store_values(cursor, user_id: int, rows: list[ListenRow]) -> list[ListenRow
         values[played_at] = adapt(row.played_at)
         params.extend([user_id, *values, now, now])
     cursor.execute(_values_sql(len(rows)), params)
-    return [row for row in rows if row.key not in existing]
+    new = [row for row in rows if row.key not in existing]
+    keys = {row.key for row in new}
+    found = Listen.objects.filter(user_id=user_id, played_at__in={row.played_at for row in new}).values_list(
+        "id", "title", "artist", "played_at"
+    )
+    return new, [pk for pk, *key in found if tuple(key) in keys]
 
 
 _STAGING = "listening_listen_staging"
@@ -160,7 +166,7 @@ def _unique(rows: Iterable[ListenRow]) -> list[ListenRow]:
     return list(unique.values())
 
 
-def _store_copy(user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
+def _store_copy(user_id: int, rows: list[ListenRow]) -> tuple[list[ListenRow], list[int]]:
     """PostgreSQL, big pages: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT.
 
     COPY sends the rows in psycopg's C code without a parameter per value, which is what limits the
@@ -189,12 +195,13 @@ def _store_copy(user_id: int, rows: list[ListenRow]) -> list[ListenRow]:
             + _insert_head(quote, table)
             + f"SELECT %s, {selected}, %s, %s FROM {_STAGING} "
             + _conflict_clause(quote, table)
-            + f" RETURNING (xmax = 0) AS inserted, {key}) SELECT {key} FROM stored WHERE inserted",
+            + f" RETURNING (xmax = 0) AS inserted, {quote('id')}, {key}) "
+            + f"SELECT {quote('id')}, {key} FROM stored WHERE inserted",
             [user_id, now, now],
         )
-        inserted = set(cursor.fetchall())
+        inserted = {tuple(found[1:]): found[0] for found in cursor.fetchall()}
         cursor.execute(f"TRUNCATE {_STAGING}")
-    return [row for row in rows if row.key in inserted]
+    return [row for row in rows if row.key in inserted], list(inserted.values())
 
 
 def listens_store_page(*, user_id: int, rows: Iterable[ListenRow]) -> int:
@@ -207,8 +214,8 @@ def listens_store_page(*, user_id: int, rows: Iterable[ListenRow]) -> int:
         return listens_store(user_id=user_id, rows=ordered)
     if not connection.in_atomic_block:
         raise RuntimeError("listens_store_page runs inside a transaction (its staging table lives in it)")
-    new = _store_copy(user_id, ordered)
-    stats_listens_added(user_id, played_from(new))
+    new, ids = _store_copy(user_id, ordered)
+    stats_listens_added(user_id, ids)
     return len(new)
 
 
@@ -218,13 +225,16 @@ def listens_store(*, user_id: int, rows: Iterable[ListenRow]) -> int:
     if not ordered:
         return 0
     store = _store_postgresql if connection.vendor == "postgresql" else _store_values
-    new: list[ListenRow] = []
+    new = 0
+    ids: list[int] = []
     with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), BATCH):
-                new += store(cursor, user_id, ordered[start : start + BATCH])
-        stats_listens_added(user_id, played_from(new))
-    return len(new)
+                rows, new_ids = store(cursor, user_id, ordered[start : start + BATCH])
+                new += len(rows)
+                ids += new_ids
+        stats_listens_added(user_id, ids)
+    return new
 
 
 def listens_delete(*, user_id: int, ids: Iterable[int]) -> int:
@@ -234,5 +244,5 @@ def listens_delete(*, user_id: int, ids: Iterable[int]) -> int:
         locked = Listen.objects.select_for_update().filter(user_id=user_id, id__in=list(ids))
         rows = list(locked.values_list("id", *PLAYED_FIELDS))  # a concurrent delete waits, then finds none
         Listen.objects.filter(id__in=[row[0] for row in rows]).delete()
-        stats_listens_removed(user_id, [Played(*row[1:]) for row in rows])
+        stats_listens_removed(user_id, {row[0]: Played(*row[1:]) for row in rows})
     return len(rows)

@@ -56,3 +56,11 @@ def rebuild_stats(user_id: int) -> int:
     from listening.stats.rebuild import stats_rebuild_user
 
     return stats_rebuild_user(user_id)
+
+
+@shared_task(name="listening.fold_stats")
+def fold_stats(user_id: int) -> bool:
+    """Counts the user's newly stored listens into the stats tables (queued after each write)."""
+    from listening.stats.rebuild import stats_fold_user
+
+    return stats_fold_user(user_id)

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from core.tasks import enqueue_on_commit
 from listening.models import StatsZone
-from listening.stats.tally import Played, stats_listens_added, stats_rebuild
+from listening.stats.tally import stats_fold, stats_listens_added, stats_rebuild
 from users.models import User
 from users.selectors import user_zone
 
@@ -35,18 +35,12 @@ def on_time_zone_changed(sender: type, user: User, **kwargs: Any) -> None:
 
 
 def on_listen_saved(sender: type, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    """A listen created through the ORM (the store writes in SQL and counts its own rows)."""
+    """A listen created through the ORM (the store writes in SQL and logs its own rows)."""
     if created and not raw:
-        stats_listens_added(
-            instance.user_id,
-            [
-                Played(
-                    instance.played_at,
-                    instance.source,
-                    instance.title,
-                    instance.artist,
-                    instance.album,
-                    instance.duration_ms,
-                )
-            ],
-        )
+        stats_listens_added(instance.user_id, [instance.pk])
+
+
+def stats_fold_user(user_id: int) -> bool:
+    """The fold task. Its queue key stays until it expires, so a stream of writes (an import's pages)
+    queues at most one fold per FOLD_QUEUE_SECONDS and each fold counts a big batch at once."""
+    return stats_fold(user_id)

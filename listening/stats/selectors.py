@@ -28,7 +28,7 @@ from listening.filters import listens_collapsed
 from listening.models import Listen, StatsDay, StatsHour, StatsItem
 from listening.stats.keys import hour_starts, local_keys, local_midnight
 from listening.stats.query import StatsQuery, pieces
-from listening.stats.tally import stats_tables_zone
+from listening.stats.tally import stats_fold, stats_tables_zone
 from users.models import User
 from users.selectors import user_zone
 
@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {"artists": "artist", "tracks": "track", "albums": "albu
 BUCKETS = ("hour", "day", "week", "month", "weekday", "clock")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 REBUILD_LOCK_SECONDS = 600
+FOLD_INLINE_MAX = 50_000  # more logged listens than this: read the listens, fold in the background
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _ask_tables(q: StatsQuery) -> bool:
     if q.collapse:
         return False
     if stats_tables_zone(q.user_id) == q.tz.key:
-        return True
+        return stats_fold(q.user_id, at_most=FOLD_INLINE_MAX)  # the listens logged since, counted in first
     if cache.add(f"stats-rebuild:{q.user_id}", 1, timeout=REBUILD_LOCK_SECONDS):
         from listening.tasks import rebuild_stats  # the tasks module imports the jobs: loaded on demand
 

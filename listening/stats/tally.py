@@ -1,10 +1,12 @@
 """The summary tables, kept right in the transaction that writes the listens.
 
-`listening.store` calls `stats_listens_added` with the rows it actually inserted (never a re-imported
-one), `listens_delete` calls `stats_listens_removed` with the rows it deletes: the tables move by
-exactly those plays, so the stats are right the moment a listen is stored. The tables are counted in
-the zone recorded in `StatsZone`; when the user picks another zone (or the tables were never built)
-`stats_rebuild` recounts everything, and until then the stats read the listens themselves
+`listening.store` logs the ids of the rows it actually inserted (never a re-imported one) with
+`stats_listens_added`, in the same transaction; `stats_fold` counts the log into the tables, grouped
+(a month of plays of one track is one upsert), before any stats read and in a task after the write;
+`listens_delete` counts deleted rows out with `stats_listens_removed`. So the stats are right the moment
+a listen is stored, and a write costs one small row per listen, not one upsert per table. The tables
+are counted in the zone recorded in `StatsZone`; when the user picks another zone (or the tables were
+never built) `stats_rebuild` recounts everything, and until then the stats read the listens themselves
 (`stats_tables_zone`).
 
 Every change is an additive upsert (`plays = plays + excluded.plays`), so pages can be applied in any
@@ -20,14 +22,17 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from listening.models import Listen, StatsDay, StatsHour, StatsItem, StatsZone
+from core.tasks import enqueue_on_commit
+from listening.models import Listen, StatsDay, StatsHour, StatsItem, StatsPending, StatsZone
 from listening.stats.keys import ALL_TIME, local_keys
 
 REBUILD_CHUNK = 50_000
+FOLD_QUEUE_SECONDS = 30
 _UPSERT_BATCH = 500  # SQLite: rows per VALUES statement
 
 
@@ -186,31 +191,80 @@ def _zone_for_write(user_id: int) -> ZoneInfo | None:
         return None
 
 
-def stats_listens_added(user_id: int, plays: Iterable[Played]) -> None:
-    """Counts newly stored listens in. Call inside the transaction that stored them."""
-    plays = list(plays)
+def stats_listens_added(user_id: int, ids: list[int]) -> None:
+    """Logs newly stored listens for counting (StatsPending). Call in the transaction that stored them:
+    one small row each, so a write costs what it did; `stats_fold` counts the log in, grouped."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO listening_statspending (listen_id, user_id) SELECT unnest(%s::bigint[]), %s "
+                "ON CONFLICT DO NOTHING",
+                [ids, user_id],
+            )
+    else:
+        StatsPending.objects.bulk_create(
+            [StatsPending(listen_id=listen_id, user_id=user_id) for listen_id in ids], ignore_conflicts=True
+        )
+    _fold_soon(user_id)
+
+
+def _fold_soon(user_id: int) -> None:
+    """Queues one fold per user at a time, after commit (a worker, a thread, or never in tests)."""
+    if cache.add(f"stats-fold:{user_id}", 1, timeout=FOLD_QUEUE_SECONDS):
+        from listening.tasks import fold_stats  # the tasks module imports the jobs: loaded on demand
+
+        enqueue_on_commit(fold_stats, user_id)
+
+
+def stats_fold(user_id: int, *, at_most: int | None = None) -> bool:
+    """Counts the user's logged listens into the tables, in one transaction. Returns False (and counts
+    nothing) when more than `at_most` wait: the caller reads the listens instead and a fold is queued."""
+    if not StatsPending.objects.filter(user_id=user_id).exists():
+        return True
+    with transaction.atomic():
+        tz = _zone_for_write(user_id)
+        if tz is None:
+            StatsPending.objects.filter(user_id=user_id).delete()  # the rebuild will count everything
+            return False
+        pending = StatsPending.objects.filter(user_id=user_id)
+        if at_most is not None and pending[: at_most + 1].count() > at_most:
+            _fold_soon(user_id)
+            return False
+        # Only what this statement sees is taken: a listen logged meanwhile waits for the next fold.
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(StatsPending._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE user_id = %s RETURNING listen_id", [user_id])  # noqa: S608
+            ids = [listen_id for (listen_id,) in cursor.fetchall()]
+        if not ids:
+            return True
+        if connection.vendor == "postgresql":
+            _count_in_sql(user_id, tz.key, "l.id = ANY(%(ids)s)", {"ids": ids})
+            return True
+        tally = Tally(tz)
+        for start in range(0, len(ids), 5_000):
+            for row in Listen.objects.filter(id__in=ids[start : start + 5_000]).values_list(*PLAYED_FIELDS):
+                tally.add(Played(*row))
+        _write(user_id, tally)
+    return True
+
+
+def stats_listens_removed(user_id: int, plays: dict[int, Played]) -> None:
+    """Counts deleted listens (by id) out, after they are deleted, in the same transaction; one still
+    waiting in the log was never counted: its log row goes instead."""
     if not plays:
         return
     tz = _zone_for_write(user_id)
     if tz is None:
         return
-    tally = Tally(tz)
-    for play in plays:
-        tally.add(play)
-    _write(user_id, tally)
-
-
-def stats_listens_removed(user_id: int, plays: Iterable[Played]) -> None:
-    """Counts deleted listens out, after they are deleted, in the same transaction."""
-    plays = list(plays)
-    if not plays:
-        return
-    tz = _zone_for_write(user_id)
-    if tz is None:
-        return
+    logged = StatsPending.objects.filter(user_id=user_id, listen_id__in=list(plays))
+    uncounted = set(logged.values_list("listen_id", flat=True))
+    logged.delete()
     tally = Tally(tz, sign=-1)
-    for play in plays:
-        tally.add(play)
+    for listen_id, play in plays.items():
+        if listen_id not in uncounted:
+            tally.add(play)
     _write(user_id, tally)
     _drop_empty(user_id, tally)
     _refresh_first_plays(
@@ -266,6 +320,66 @@ def stats_tables_zone(user_id: int) -> str | None:
     return StatsZone.objects.filter(user_id=user_id).values_list("zone", flat=True).first()
 
 
+# --- PostgreSQL counts a page itself: no row travels back to Python ------------------------------------
+
+# `local` is the play's wall-clock time in the zone; a local hour begins `local - date_trunc('hour',
+# local)` before the play (the same instant `keys.local_keys` computes, at the play's own offset).
+_LOCAL = "CROSS JOIN LATERAL (SELECT (l.played_at AT TIME ZONE %(zone)s) AS local) t"
+
+_ITEMS_SQL = f"""
+INSERT INTO listening_statsitem
+    (user_id, kind, level, period, source, name, artist, plays, ms, first_played_at)
+SELECT %(user)s, k.kind, p.level, p.period, l.source, k.name, k.artist, count(*), sum(l.duration_ms),
+       CASE WHEN k.kind = 'artist' AND p.level = 'a' THEN min(l.played_at) END
+FROM listening_listen l
+{_LOCAL}
+CROSS JOIN LATERAL (VALUES ('artist', l.artist, ''), ('track', l.title, l.artist),
+                           ('album', l.album, l.artist)) AS k(kind, name, artist)
+CROSS JOIN LATERAL (VALUES ('m', date_trunc('month', t.local)::date),
+                           ('y', date_trunc('year', t.local)::date),
+                           ('a', DATE '0001-01-01')) AS p(level, period)
+WHERE {{where}} AND NOT (k.kind = 'album' AND l.album = '')
+GROUP BY k.kind, p.level, p.period, l.source, k.name, k.artist
+ON CONFLICT (user_id, kind, level, period, source, name, artist) DO UPDATE SET
+    plays = listening_statsitem.plays + excluded.plays,
+    ms = listening_statsitem.ms + excluded.ms,
+    first_played_at = CASE WHEN listening_statsitem.first_played_at IS NULL
+        OR excluded.first_played_at < listening_statsitem.first_played_at
+        THEN excluded.first_played_at ELSE listening_statsitem.first_played_at END
+"""  # noqa: S608 - a fixed statement; every value is bound
+
+_DAYS_SQL = f"""
+INSERT INTO listening_statsday (user_id, day, source, plays, ms)
+SELECT %(user)s, t.local::date, l.source, count(*), sum(l.duration_ms)
+FROM listening_listen l
+{_LOCAL}
+WHERE {{where}}
+GROUP BY t.local::date, l.source
+ON CONFLICT (user_id, day, source) DO UPDATE SET
+    plays = listening_statsday.plays + excluded.plays, ms = listening_statsday.ms + excluded.ms
+"""  # noqa: S608 - a fixed statement; every value is bound
+
+_HOURS_SQL = f"""
+INSERT INTO listening_statshour (user_id, start, source, day, hour, plays, ms)
+SELECT %(user)s, l.played_at - (t.local - date_trunc('hour', t.local)) AS start, l.source,
+       min(t.local::date), min(extract(hour FROM t.local)::int), count(*), sum(l.duration_ms)
+FROM listening_listen l
+{_LOCAL}
+WHERE {{where}}
+GROUP BY 2, l.source
+ON CONFLICT (user_id, start, source) DO UPDATE SET
+    plays = listening_statshour.plays + excluded.plays, ms = listening_statshour.ms + excluded.ms
+"""  # noqa: S608 - a fixed statement; every value is bound
+
+
+def _count_in_sql(user_id: int, zone: str, where: str, params: dict) -> None:
+    """Counts the listens matching `where` (alias `l`) in, grouped by PostgreSQL in `zone`."""
+    values = {"user": user_id, "zone": zone, **params}
+    with connection.cursor() as cursor:
+        for statement in (_ITEMS_SQL, _DAYS_SQL, _HOURS_SQL):
+            cursor.execute(statement.format(where=where), values)
+
+
 def stats_rebuild(*, user_id: int, zone: str) -> int:
     """Recounts the user's tables in `zone` from the listens, in one transaction; returns the plays
     counted. Writers wait on the StatsZone row meanwhile, so no play is counted twice or missed."""
@@ -276,8 +390,11 @@ def stats_rebuild(*, user_id: int, zone: str) -> int:
         StatsZone.objects.select_for_update().filter(user_id=user_id).update(
             zone=zone, built_at=timezone.now()
         )
-        for model in (StatsItem, StatsDay, StatsHour):
+        for model in (StatsItem, StatsDay, StatsHour, StatsPending):  # the log too: all is recounted
             model.objects.filter(user_id=user_id).delete()
+        if connection.vendor == "postgresql":
+            _count_in_sql(user_id, zone, "l.user_id = %(user)s", {})
+            return Listen.objects.filter(user_id=user_id).count()
         listens = Listen.objects.filter(user_id=user_id).order_by().values_list(*PLAYED_FIELDS)
         tally = Tally(tz)
         for row in listens.iterator(chunk_size=5_000):
