@@ -277,3 +277,11 @@ def test_empty_parameters_are_the_defaults(browser, user):
     assert 'aria-current="true">This month<' in html
     assert "stats-errors" not in html
     assert 'aria-current="true">By plays<' in page(browser, MARCH + "&by=")
+
+
+def test_by_time_without_track_lengths_says_so(browser, user):
+    play(user, datetime(2025, 3, 3, 20, 0, tzinfo=UTC), ms=0)
+
+    assert 'id="no-lengths"' in page(browser, MARCH + "&by=time")
+    assert 'id="no-lengths"' not in page(browser, MARCH)
+    assert "unknown (no track lengths)" in page(browser, MARCH)
