@@ -31,15 +31,18 @@ def top_artists(*, user: User, limit: int) -> list[tuple[str, int]]:
     the user's tables were never built.
     """
     plays: Counter[str] = Counter()
+    rows: list[tuple[str, int]]
     if stats_tables_zone(user.pk) is not None and stats_fold(user.pk, at_most=50_000):
-        rows = (
+        rows = list(
             StatsItem.objects.filter(user=user, kind=StatsItem.Kind.ARTIST, level=StatsItem.Level.ALL)
             .values_list("name")
             .annotate(plays=Sum("plays"))
             .order_by()
         )
     else:
-        rows = Listen.objects.filter(user=user).values_list("artist").annotate(plays=Count("*")).order_by()
+        rows = list(
+            Listen.objects.filter(user=user).values_list("artist").annotate(plays=Count("*")).order_by()
+        )
     for artist, count in rows:
         plays[artist.lower()] += count
     return plays.most_common(limit)

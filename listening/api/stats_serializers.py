@@ -49,7 +49,7 @@ class TopItemSerializer(serializers.Serializer):
 
 
 class RangeSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like DRF's Field.label
     time_zone = serializers.CharField()
     all_time = serializers.BooleanField()
     start = serializers.DateField(allow_null=True, help_text="First local day (null for all time).")
@@ -58,7 +58,7 @@ class RangeSerializer(serializers.Serializer):
 
 class BucketSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like DRF's Field.label
     plays = serializers.IntegerField()
     ms = serializers.IntegerField()
 

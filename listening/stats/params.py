@@ -34,7 +34,7 @@ class StatsQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, default=0, min_value=-MAX_OFFSET, max_value=0)
     from_ = serializers.DateField(required=False)
     to = serializers.DateField(required=False)
-    source = serializers.ListField(
+    source_ = serializers.ListField(
         child=serializers.ChoiceField(choices=Source.values), required=False, default=list, max_length=20
     )
     collapse = serializers.BooleanField(required=False, default=False)
@@ -43,6 +43,7 @@ class StatsQuerySerializer(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")  # a Python keyword as a parameter name
+        fields["source"] = fields.pop("source_")  # a name every DRF field has as an attribute
         return fields
 
     def validate_tz(self, value: str) -> str:

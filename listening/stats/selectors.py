@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Model, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Collate, ExtractIsoWeekDay
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from core.tasks import enqueue_on_commit
 from listening.filters import listens_collapsed
 from listening.models import Listen, StatsDay, StatsHour, StatsItem
 from listening.stats.keys import hour_starts, local_keys, local_midnight
-from listening.stats.query import StatsQuery, pieces
+from listening.stats.query import Pieces, StatsQuery, pieces
 from listening.stats.tally import stats_fold, stats_tables_zone
 from users.models import User
 from users.selectors import user_zone
@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {"artists": "artist", "tracks": "track", "albums": "albu
 BUCKETS = ("hour", "day", "week", "month", "weekday", "clock")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 REBUILD_LOCK_SECONDS = 600
+NO_PIECES = Pieces([], [], [])  # all time: the all-time rows answer
 FOLD_INLINE_MAX = 50_000  # more logged listens than this: read the listens, fold in the background
 
 
@@ -144,8 +145,8 @@ def _listens(q: StatsQuery, start: datetime | None = None, end: datetime | None 
     return listens.order_by()
 
 
-def _sourced(model: type, q: StatsQuery) -> QuerySet:
-    rows = model.objects.filter(user_id=q.user_id)
+def _sourced(model: type[Model], q: StatsQuery) -> QuerySet:
+    rows = model._default_manager.filter(user_id=q.user_id)
     return rows.filter(source__in=q.sources) if q.sources else rows
 
 
@@ -201,7 +202,7 @@ def _items(q: StatsQuery, kind: str, by: str, limit: int | None) -> list[ItemRow
     if not _tables_answer(q):
         grouped = _listen_item_rows(_listens(q), kind)
         return sorted(_as_item_rows(grouped, kind), key=key)[:limit]
-    cut = pieces(q.first, q.last)
+    cut = NO_PIECES if q.all_time else pieces(q.first, q.last)
     summed = (
         _table_filter(q, kind, cut.years, cut.months)
         .values("name", "artist")
@@ -264,7 +265,7 @@ def _hour_counts(q: StatsQuery) -> dict[datetime, tuple[date, int, int, int]]:
         entry = counts.setdefault(keys.hour_start, [keys.day, keys.hour, 0, 0])
         entry[2] += 1
         entry[3] += ms or 0
-    return {start: tuple(entry) for start, entry in counts.items()}  # type: ignore[misc]
+    return {start: (entry[0], entry[1], entry[2], entry[3]) for start, entry in counts.items()}
 
 
 def _clock_counts(q: StatsQuery) -> dict[tuple[int, int], tuple[int, int]]:
@@ -413,7 +414,7 @@ def _streaks(days: list[date]) -> list[Streak]:
 def _distinct(q: StatsQuery, kind: str) -> int:
     if not _tables_answer(q):
         return _listen_item_rows(_listens(q), kind).count()
-    cut = pieces(q.first, q.last)
+    cut = NO_PIECES if q.all_time else pieces(q.first, q.last)
     summed = _table_filter(q, kind, cut.years, cut.months).values("name", "artist").distinct()
     if q.all_time or not cut.day_runs:
         return summed.count()

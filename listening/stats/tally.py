@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import psycopg
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Model
 from django.utils import timezone
 
 from core.tasks import enqueue_on_commit
@@ -112,7 +112,7 @@ _PG_TYPES = {
 
 
 def _upsert(
-    model: type, key: list[str], values: list[str], rows: list[tuple], *, first: bool = False
+    model: type[Model], key: list[str], values: list[str], rows: list[tuple], *, first: bool = False
 ) -> None:
     """INSERT … ON CONFLICT DO UPDATE adding the counts. On PostgreSQL the rows travel as one array per
     column (`unnest`): one short statement whatever their number, which psycopg prepares once; a
