@@ -97,7 +97,10 @@ class StatsYearView(APIView):
 
     error_statuses = (400,)
 
-    @extend_schema(parameters=[p for p in RANGE_PARAMETERS if p.name in ("source", "collapse", "tz")])
+    @extend_schema(
+        parameters=[p for p in RANGE_PARAMETERS if p.name in ("source", "collapse", "tz")],
+        responses=YearReviewSerializer,
+    )
     def get(self, request: AuthenticatedRequest, year: int) -> Response:
         if not EARLIEST.year <= year <= LATEST.year:
             raise serializers.ValidationError({"year": [f"A year from {EARLIEST.year} to {LATEST.year}."]})
