@@ -15,6 +15,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+CHARTED_HISTORY_QUERIES = 19  # session, user, the page of rows, and the stats selectors for the charts
 
 
 @pytest.fixture
@@ -228,15 +229,19 @@ def test_the_tz_script_sets_the_cookie_from_the_browser(browser, user):
 
 
 def test_query_count_does_not_grow_with_rows(browser, user, django_assert_max_num_queries):
-    """The list (a page of rows) and the charts (the stats selectors: a few reads of the summary tables
-    and of the listens of the range's first and last partial months): 17 queries whatever the rows."""
+    """The list (a page of rows) and the charts (the stats selectors: each checks the tables' zone and
+    the log of new plays, then reads the summary tables and the listens of the range's partial months):
+    the same queries whatever the rows. The first stats read after new plays also folds that log into
+    the tables (the stats' own tests count that), so each count is taken on the second load."""
     many(user, 3)
-    with django_assert_max_num_queries(17):
+    browser.get("/history?source=lastfm")
+    with django_assert_max_num_queries(CHARTED_HISTORY_QUERIES):
         browser.get("/history?source=lastfm")
 
     many(UserFactory(), 5)
     many(user, 200, start=timezone.now() - timedelta(days=2))
-    with django_assert_max_num_queries(17):
+    browser.get("/history?source=lastfm")
+    with django_assert_max_num_queries(CHARTED_HISTORY_QUERIES):
         html = browser.get("/history?source=lastfm").content.decode()
     assert len(row_ids(html)) == 50
     with django_assert_max_num_queries(3):
