@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from listening.models import Source
 from listening.stats.query import StatsQuery
+from listening.stats.selectors import stats_resolve
 from users.models import User
 from users.selectors import user_zone
 from users.time_zones import time_zone_is_known
@@ -115,7 +116,9 @@ def stats_query(*, user: User, data: Mapping[str, Any]) -> StatsQuery:
             raise serializers.ValidationError({"from": [f"from ({first}) is after to ({last})."]})
         label = f"{first:%d %b %Y} to {last:%d %b %Y}"
     elif attrs.get("range", "all_time") == "all_time":
-        return StatsQuery(user.pk, tz, date(1, 1, 1), today, sources, collapse, "All time", all_time=True)
+        return stats_resolve(
+            StatsQuery(user.pk, tz, date(1, 1, 1), today, sources, collapse, "All time", all_time=True)
+        )
     else:
         try:
             first, last, label = _calendar(attrs["range"], attrs["offset"], today)
@@ -125,7 +128,7 @@ def stats_query(*, user: User, data: Mapping[str, Any]) -> StatsQuery:
         raise serializers.ValidationError({"from": [f"Dates run from {EARLIEST} to {LATEST}."]})
     if (last - first).days > MAX_YEARS * 366 or last.year - first.year > MAX_YEARS:
         raise serializers.ValidationError({"from": [f"A range covers at most {MAX_YEARS} years."]})
-    return StatsQuery(user.pk, tz, first, last, sources, collapse, label)
+    return stats_resolve(StatsQuery(user.pk, tz, first, last, sources, collapse, label))
 
 
 def check_bucket(q: StatsQuery, bucket: str) -> None:

@@ -119,6 +119,12 @@ def _resolved(q: StatsQuery) -> StatsQuery:
     return q if q.use_tables is not None else replace(q, use_tables=_ask_tables(q))
 
 
+def stats_resolve(q: StatsQuery) -> StatsQuery:
+    """Decides once, for a page or a request that asks several selectors, whether the summary tables
+    answer (counting in the listens logged since first): two queries, not two per selector."""
+    return _resolved(q)
+
+
 def _ask_tables(q: StatsQuery) -> bool:
     """Whether the summary tables are counted in the query's zone; if not, a rebuild is queued."""
     if q.collapse:
