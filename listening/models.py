@@ -300,7 +300,7 @@ class StatsItem(models.Model):
     `period` is the first day of the month or year in the user's stats zone (0001-01-01 for all time);
     `name` is the artist, the title or the album, `artist` the track's or album's artist ("" for an
     artist). `first_played_at` is kept on the all-time artist rows: the artist's first play from that
-    source (the stats' "new artists").
+    source (the stats' "new artists"). `source` "*" rows add every source up.
     """
 
     class Kind(models.TextChoices):
@@ -332,6 +332,14 @@ class StatsItem(models.Model):
             models.UniqueConstraint(
                 fields=["user", "kind", "level", "period", "source", "name", "artist"],
                 name="listening_statsitem_unique",
+            ),
+        ]
+        indexes = [
+            # A period's top list read in order (source "*" is every source added up), then stopped.
+            models.Index(
+                fields=["user", "kind", "level", "period", "source", "-plays"],
+                include=["ms", "name", "artist"],
+                name="statsitem_top",
             ),
         ]
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from listening.models import ImportJob, Listen, Source, StatsItem, SyncJob
-from listening.stats.tally import stats_fold, stats_tables_zone
+from listening.stats.tally import EVERY_SOURCE, stats_fold, stats_tables_zone
 from users.models import User
 
 
@@ -34,10 +34,9 @@ def top_artists(*, user: User, limit: int) -> list[tuple[str, int]]:
     rows: list[tuple[str, int]]
     if stats_tables_zone(user.pk) is not None and stats_fold(user.pk, at_most=50_000):
         rows = list(
-            StatsItem.objects.filter(user=user, kind=StatsItem.Kind.ARTIST, level=StatsItem.Level.ALL)
-            .values_list("name")
-            .annotate(plays=Sum("plays"))
-            .order_by()
+            StatsItem.objects.filter(
+                user=user, kind=StatsItem.Kind.ARTIST, level=StatsItem.Level.ALL, source=EVERY_SOURCE
+            ).values_list("name", "plays")
         )
     else:
         rows = list(

@@ -26,9 +26,9 @@ from django.utils import timezone
 from core.tasks import enqueue_on_commit
 from listening.filters import listens_collapsed
 from listening.models import Listen, StatsDay, StatsHour, StatsItem
-from listening.stats.keys import hour_starts, local_keys, local_midnight
+from listening.stats.keys import ALL_TIME, hour_starts, local_keys, local_midnight
 from listening.stats.query import Pieces, StatsQuery, pieces
-from listening.stats.tally import stats_fold, stats_tables_zone
+from listening.stats.tally import EVERY_SOURCE, stats_fold, stats_tables_zone
 from users.models import User
 from users.selectors import user_zone
 
@@ -153,7 +153,10 @@ def _listens(q: StatsQuery, start: datetime | None = None, end: datetime | None 
 
 def _sourced(model: type[Model], q: StatsQuery) -> QuerySet:
     rows = model._default_manager.filter(user_id=q.user_id)
-    return rows.filter(source__in=q.sources) if q.sources else rows
+    if q.sources:
+        return rows.filter(source__in=q.sources)
+    # StatsItem has each item's sources added up in its "*" rows; the day and hour tables are small.
+    return rows.filter(source=EVERY_SOURCE) if model is StatsItem else rows
 
 
 def _binary(name: str) -> Collate:
@@ -202,6 +205,21 @@ def _table_filter(q: StatsQuery, kind: str, years: list[date], months: list[date
     )
 
 
+def _single_period(q: StatsQuery, kind: str, cut: Pieces) -> QuerySet | None:
+    """The "*" rows of one whole period (all time, a year or a month) when no source is chosen: each
+    item is one row there, with every source added up. None otherwise."""
+    if q.sources:
+        return None
+    rows = _sourced(StatsItem, q).filter(kind=kind)
+    if q.all_time:
+        return rows.filter(level=StatsItem.Level.ALL, period=ALL_TIME)
+    if cut.day_runs or len(cut.years) + len(cut.months) != 1:
+        return None
+    if cut.years:
+        return rows.filter(level=StatsItem.Level.YEAR, period=cut.years[0])
+    return rows.filter(level=StatsItem.Level.MONTH, period=cut.months[0])
+
+
 def _items(q: StatsQuery, kind: str, by: str, limit: int | None) -> list[ItemRow]:
     """The range's items, best first (`limit` of them, or all)."""
     key = _sort_key(by)
@@ -209,6 +227,10 @@ def _items(q: StatsQuery, kind: str, by: str, limit: int | None) -> list[ItemRow
         grouped = _listen_item_rows(_listens(q), kind)
         return sorted(_as_item_rows(grouped, kind), key=key)[:limit]
     cut = NO_PIECES if q.all_time else pieces(q.first, q.last)
+    single = _single_period(q, kind, cut)
+    if single is not None:  # one row per item: read in the index's order, stop at `limit`
+        ordered = single.order_by(*_order(by)).values_list("name", "artist", "plays", "ms")
+        return list(ordered[:limit] if limit is not None else ordered)
     summed = (
         _table_filter(q, kind, cut.years, cut.months)
         .values("name", "artist")
@@ -421,6 +443,9 @@ def _distinct(q: StatsQuery, kind: str) -> int:
     if not _tables_answer(q):
         return _listen_item_rows(_listens(q), kind).count()
     cut = NO_PIECES if q.all_time else pieces(q.first, q.last)
+    single = _single_period(q, kind, cut)
+    if single is not None:
+        return single.count()
     summed = _table_filter(q, kind, cut.years, cut.months).values("name", "artist").distinct()
     if q.all_time or not cut.day_runs:
         return summed.count()

@@ -32,6 +32,9 @@ from listening.models import Listen, StatsDay, StatsHour, StatsItem, StatsPendin
 from listening.stats.keys import ALL_TIME, local_keys
 
 REBUILD_CHUNK = 50_000
+# The rows of every source added up: a top list without a source filter reads them in the order of
+# the index `statsitem_top` and stops after `limit` rows, whatever the number of items.
+EVERY_SOURCE = "*"
 FOLD_QUEUE_SECONDS = 30
 _UPSERT_BATCH = 500  # SQLite: rows per VALUES statement
 
@@ -73,10 +76,11 @@ class Tally:
         if play.album:
             named.append((StatsItem.Kind.ALBUM, play.album, play.artist))
         for kind, name, artist in named:
-            for level, period in periods:
-                self._item((kind, level, period, play.source, name, artist), sign, ms, None)
             first = play.played_at if kind == StatsItem.Kind.ARTIST else None
-            self._item((kind, StatsItem.Level.ALL, ALL_TIME, play.source, name, artist), sign, ms, first)
+            for source in (play.source, EVERY_SOURCE):
+                for level, period in periods:
+                    self._item((kind, level, period, source, name, artist), sign, ms, None)
+                self._item((kind, StatsItem.Level.ALL, ALL_TIME, source, name, artist), sign, ms, first)
         day = self.days.setdefault((play.source, keys.day), [0, 0])
         day[0] += sign
         day[1] += ms
@@ -297,7 +301,10 @@ def _refresh_first_plays(user_id: int, artists: set[tuple[str, str]]) -> None:
             .annotate(first=Min("played_at"))
             .order_by()
         )
-        firsts.update({(source, artist): first for source, artist, first in rows})
+        for source, artist, first in rows:
+            firsts[(source, artist)] = first
+            every = firsts.get((EVERY_SOURCE, artist))
+            firsts[(EVERY_SOURCE, artist)] = first if every is None else min(every, first)
     for source, artist in artists:
         first = firsts.get((source, artist))
         if first is not None:
@@ -329,8 +336,8 @@ _LOCAL = "CROSS JOIN LATERAL (SELECT (l.played_at AT TIME ZONE %(zone)s) AS loca
 _ITEMS_SQL = f"""
 INSERT INTO listening_statsitem
     (user_id, kind, level, period, source, name, artist, plays, ms, first_played_at)
-SELECT %(user)s, k.kind, p.level, p.period, l.source, k.name, k.artist, count(*), sum(l.duration_ms),
-       CASE WHEN k.kind = 'artist' AND p.level = 'a' THEN min(l.played_at) END
+SELECT %(user)s, k.kind, p.level, p.period, COALESCE(l.source, '*'), k.name, k.artist, count(*),
+       sum(l.duration_ms), CASE WHEN k.kind = 'artist' AND p.level = 'a' THEN min(l.played_at) END
 FROM listening_listen l
 {_LOCAL}
 CROSS JOIN LATERAL (VALUES ('artist', l.artist, ''), ('track', l.title, l.artist),
@@ -339,7 +346,8 @@ CROSS JOIN LATERAL (VALUES ('m', date_trunc('month', t.local)::date),
                            ('y', date_trunc('year', t.local)::date),
                            ('a', DATE '0001-01-01')) AS p(level, period)
 WHERE {{where}} AND NOT (k.kind = 'album' AND l.album = '')
-GROUP BY k.kind, p.level, p.period, l.source, k.name, k.artist
+GROUP BY GROUPING SETS ((k.kind, p.level, p.period, l.source, k.name, k.artist),
+                        (k.kind, p.level, p.period, k.name, k.artist))
 ON CONFLICT (user_id, kind, level, period, source, name, artist) DO UPDATE SET
     plays = listening_statsitem.plays + excluded.plays,
     ms = listening_statsitem.ms + excluded.ms,
