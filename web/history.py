@@ -32,7 +32,7 @@ from listening.selectors import (
     listen_page,
 )
 from listening.stats.params import stats_query
-from listening.stats.selectors import StatsQuery, stats_activity, stats_top
+from listening.stats.selectors import StatsQuery, stats_activity, stats_top, stats_totals
 from users.models import User
 from web import charts, stats_display
 from web.time_zone import user_timezone, zone_is_unset
@@ -92,7 +92,7 @@ def history_charts(*, user: User, params: QueryDict, days: int) -> Charts:
     per_day = stats_activity(q, bucket="day")
     return Charts(
         days=days,
-        total=sum(b.plays for b in per_day),  # the heading: the plays the bars show
+        total=stats_totals(q)[0],  # the heading: the plays the bars show
         per_day=charts.daily_bars(
             [(date.fromisoformat(b.key), b.plays) for b in per_day], label=f"Plays per day, last {days} days"
         ),

@@ -359,6 +359,11 @@ def stats_top(q: StatsQuery, *, kind: str = "artists", by: str = "plays", limit:
     ]
 
 
+def stats_totals(q: StatsQuery) -> tuple[int, int]:
+    """The range's plays and listening time (ms)."""
+    return _totals(_resolved(q))
+
+
 def _totals(q: StatsQuery) -> tuple[int, int]:
     if _tables_answer(q):
         rows = _sourced(StatsDay, q)
