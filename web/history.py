@@ -34,7 +34,9 @@ from listening.selectors import (
 from listening.stats.params import stats_query
 from listening.stats.selectors import StatsQuery, stats_activity, stats_top, stats_totals
 from users.models import User
+from users.selectors import user_zone
 from web import charts, stats_display
+from web.query_strings import url_with
 from web.time_zone import user_timezone, zone_is_unset
 
 PAGE_SIZE = 50
@@ -81,7 +83,7 @@ def _chart_query(user: User, params: QueryDict, days: int) -> StatsQuery:
     for name in CHART_PARAMS:
         if value := params.get(name, ""):
             data[name] = value
-    today = stats_query(user=user, data={**data.dict(), "range": "today"}).last
+    today = timezone.now().astimezone(user_zone(user)).date()
     data["from"], data["to"] = (today - timedelta(days=days - 1)).isoformat(), today.isoformat()
     return stats_query(user=user, data=data)
 
@@ -130,8 +132,8 @@ def _elsewhere(listens: QuerySet[Listen], params: QueryDict, tz: ZoneInfo) -> El
     age = (timezone.now().astimezone(tz).date() - newest).days
     for n, label in RANGES:
         if age < n:
-            return Elsewhere(newest, _url_with(params, range=str(n), before=None), f"the last {label}")
-    url = _url_with(params, until=newest.isoformat(), before=None)
+            return Elsewhere(newest, url_with(params, range=str(n), before=None), f"the last {label}")
+    url = url_with(params, until=newest.isoformat(), before=None)
     return Elsewhere(newest, url, "the plays up to that day")
 
 
@@ -143,24 +145,13 @@ def _range(params: QueryDict) -> int:
     return days if days in dict(RANGES) else DEFAULT_RANGE
 
 
-def _url_with(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 def _listen_page(
     user: User, params: QueryDict, tz: ZoneInfo
 ) -> tuple[ListenFilter, list[Listen], str | None]:
     filterset = ListenFilter(_filter_data(params, tz), queryset=listen_list(user=user))
     before = listen_cursor_decode(params.get("before", ""))
     rows, more = listen_page(filterset.qs, before=before, size=PAGE_SIZE)
-    next_url = _url_with(params, before=listen_cursor_encode(rows[-1])) if more else None
+    next_url = url_with(params, before=listen_cursor_encode(rows[-1])) if more else None
     return filterset, rows, next_url
 
 
@@ -201,7 +192,7 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
             values={name: params.get(name, "") for name in (*FILTER_PARAMS, "since", "until")},
             sources=Source.choices,
             days=days,
-            ranges=[(n, label, _url_with(params, range=str(n), before=None)) for n, label in RANGES],
+            ranges=[(n, label, url_with(params, range=str(n), before=None)) for n, label in RANGES],
             charts=drawn,
             chart_errors=chart_errors,
             charts_partial=any(params.get(name) for name in ("artist", "q", "loved", "since", "until")),

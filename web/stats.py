@@ -23,6 +23,7 @@ from listening.models import Source
 from listening.stats.params import stats_query
 from listening.stats.selectors import StatsQuery, stats_activity, stats_summary, stats_top
 from web import stats_display
+from web.query_strings import url_with
 from web.time_zone import zone_is_unset
 
 RANGES = (("today", "Today"), ("week", "This week"), ("month", "This month"), ("year", "This year"))
@@ -32,17 +33,6 @@ DEFAULT_RANGE = "month"
 BYS = (("plays", "By plays"), ("time", "By time"))
 TOP = 10
 CALENDAR_DAYS = 365
-
-
-def _url_with(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _query_data(params: QueryDict) -> QueryDict:
@@ -69,16 +59,16 @@ def _picker(params: QueryDict, custom: bool) -> dict[str, Any]:
     current = None if custom else params.get("range") or DEFAULT_RANGE
     offset = _offset(params) if current else 0
     links = [
-        (value, text, _url_with(params, range=value, offset=None, **{"from": None, "to": None}))
+        (value, text, url_with(params, range=value, offset=None, **{"from": None, "to": None}))
         for value, text in (*RANGES, ALL_TIME)
     ]
     steps = {}
     if current in PERIOD:
-        steps["previous"] = (f"Previous {PERIOD[current]}", _url_with(params, offset=str(offset - 1)))
+        steps["previous"] = (f"Previous {PERIOD[current]}", url_with(params, offset=str(offset - 1)))
         if offset < 0:
             steps["next"] = (
                 f"Next {PERIOD[current]}",
-                _url_with(params, offset=str(offset + 1) if offset + 1 else None),
+                url_with(params, offset=str(offset + 1) if offset + 1 else None),
             )
     return {"current": current if not offset else None, "range": current, "links": links, "steps": steps}
 
@@ -132,7 +122,7 @@ def stats(request: AuthenticatedHttpRequest) -> HttpResponse:
         "chosen_sources": params.getlist("source"),
         "sources": Source.choices,
         "by": by,
-        "bys": [(value, text, _url_with(params, by=value)) for value, text in BYS],
+        "bys": [(value, text, url_with(params, by=value)) for value, text in BYS],
         "kept": [(name, value) for name in ("range", "offset", "by") for value in params.getlist(name)],
     }
     try:
