@@ -5,10 +5,15 @@ web process, the Celery workers and the beat scheduler all call the same provide
 key, so the count must live somewhere they all see: the cache, which is Redis when `REDIS_URL` is
 set (local memory otherwise, which is shared by the threads of one process only).
 
-The limiter counts calls in fixed windows of `per` seconds: `cache.add` creates the window's
-counter, `cache.incr` takes a slot atomically, and a caller that finds the window full sleeps until
-the next one. Fixed windows can let up to `2 * rate` calls through around a window boundary, which
-is well inside what "N requests a second, averaged over minutes" asks for.
+The limiter spaces calls evenly: for `rate` calls per `per` seconds, one call every
+`per / rate` seconds, never two closer. Time is cut into slots of that length, and a caller takes
+the first free slot from now on with `cache.add` (first writer wins, atomically, in Redis and in
+local memory alike). The slot's value is the moment its call goes out: the later of now, the slot's
+start and the previous slot's call plus one interval, so calls in consecutive slots stay a whole
+interval apart even when the first went late in its slot. An idle limiter lets a call go at once;
+a busy one never lets more than `rate` calls into any `per`-second span, wherever the span starts.
+(Fixed windows, which this replaced, let up to `2 * rate` calls through around a boundary, and the
+provider saw six in a second.)
 
 Provider clients take the limiter as a plain callable (`limiter() -> None`), so they never import
 Django:
@@ -36,12 +41,12 @@ class RateLimitWaitExceeded(RateLimited):
 
 
 class RateLimiter:
-    """`limiter()` returns once a call may go out under `rate` calls per `per` seconds for `key`.
+    """`limiter()` returns once a call may go out, `per / rate` seconds after the previous one for `key`.
 
-    Blocks (sleeps) while the current window is full. If the wait would end past `max_wait` seconds
-    from the call, raises `RateLimitWaitExceeded` at once instead of sleeping in vain.
+    Sleeps until the call's slot comes. If no slot is free within `max_wait` seconds of the call,
+    raises `RateLimitWaitExceeded` at once instead of sleeping in vain.
     `cache`, `clock` and `sleep` are injectable for tests; the defaults are Django's default cache and
-    core.clock's wall time (windows must agree across processes) and sleep, which a test can swap for
+    core.clock's wall time (slots must agree across processes) and sleep, which a test can swap for
     all limiters at once.
     """
 
@@ -61,12 +66,13 @@ class RateLimiter:
         self.key = key
         self.rate = rate
         self.per = per
+        self.interval = per / rate
         self.max_wait = max_wait
         self._cache = cache
         self._clock = clock
         self._sleep = sleep
-        # Long enough that a window's counter outlives the window, short enough not to pile up.
-        self._ttl = max(2, math.ceil(per) + 1)
+        # A slot's record must outlive every caller that may still read it as "the previous slot".
+        self._ttl = math.ceil(max_wait + 2 * self.interval) + 1
 
     @classmethod
     def for_credential(cls, provider: str, secret: str, **options: Any) -> RateLimiter:
@@ -82,34 +88,26 @@ class RateLimiter:
             return cache
         return self._cache
 
-    def window_key(self, window: int) -> str:
-        return f"ratelimit:{self.key}:{window}"
+    def slot_key(self, slot: int) -> str:
+        return f"ratelimit:{self.key}:{slot}"
 
     def __call__(self) -> None:
-        deadline = self._clock() + self.max_wait
+        now = self._clock()
+        deadline = now + self.max_wait
+        slot = math.floor(now / self.interval)
         while True:
-            now = self._clock()
-            window = math.floor(now / self.per)
-            taken = self._take_slot(window)
-            if taken is None:
-                continue  # the window's counter expired under us: count again
-            if taken:
-                return
-            wait = (window + 1) * self.per - now
-            if now + wait > deadline:
+            previous = self.cache.get(self.slot_key(slot - 1))
+            goes_at = max(now, slot * self.interval)
+            if previous is not None:
+                goes_at = max(goes_at, previous + self.interval)
+            if goes_at > deadline:
                 raise RateLimitWaitExceeded(
                     f"more than {self.rate} calls in {self.per:g}s for {self.key}; "
                     f"no free slot within {self.max_wait:g}s",
-                    retry_after=math.ceil(wait),
+                    retry_after=math.ceil(goes_at - now),
                 )
-            self._sleep(wait)
-
-    def _take_slot(self, window: int) -> bool | None:
-        """True if a slot in `window` was free and is now ours; None if the counter vanished."""
-        key = self.window_key(window)
-        self.cache.add(key, 0, timeout=self._ttl)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:
-            return None
-        return count <= self.rate
+            if self.cache.add(self.slot_key(slot), goes_at, timeout=self._ttl):
+                if goes_at > now:
+                    self._sleep(goes_at - now)
+                return
+            slot += 1

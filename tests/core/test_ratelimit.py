@@ -1,7 +1,8 @@
 """The shared rate limiter, on the configured cache (local memory here, Redis under CI)."""
 
+import itertools
 import threading
-from collections import Counter
+import time
 
 import pytest
 from django.core.cache import cache
@@ -28,17 +29,16 @@ def limiter_on(clock: FakeClock, key: str = "test", **options) -> RateLimiter:
     return RateLimiter(key, clock=clock.time, sleep=clock.sleep, **options)
 
 
-def test_calls_within_the_rate_do_not_wait():
-    clock = FakeClock()
+def test_an_idle_limiter_lets_a_call_go_at_once():
+    clock = FakeClock(now=1_000_000.37)
     limiter = limiter_on(clock, rate=5, per=1.0)
 
-    for _ in range(5):
-        limiter()
+    limiter()
 
     assert clock.sleeps == []
 
 
-def test_the_rate_is_respected_over_many_calls():
+def test_calls_go_out_evenly_spaced():
     clock = FakeClock(now=1_000_000.25)
     limiter = limiter_on(clock, rate=5, per=1.0)
 
@@ -47,9 +47,36 @@ def test_the_rate_is_respected_over_many_calls():
         limiter()
         moments.append(clock.now)
 
-    per_second = Counter(int(moment) for moment in moments)
-    assert list(per_second.values()) == [5, 5, 2]
-    assert clock.sleeps == [0.75, 1.0]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    assert gaps == pytest.approx([0.2] * 11)
+    assert moments[-1] - moments[0] == pytest.approx(2.2)  # twelve calls at five a second
+
+
+def test_no_span_of_per_seconds_holds_more_than_rate_calls():
+    """What fixed windows got wrong: five calls late in one second and five early in the next."""
+    clock = FakeClock(now=1_000_000.9)
+    limiter = limiter_on(clock, rate=5, per=1.0)
+
+    moments = []
+    for _ in range(10):
+        limiter()
+        moments.append(clock.now)
+        clock.now += 0.01  # the call itself takes a little time
+
+    for first, sixth in zip(moments, moments[5:], strict=False):
+        assert sixth - first >= 1.0 - 1e-9
+
+
+def test_a_call_late_in_its_slot_pushes_the_next_one_back():
+    clock = FakeClock(now=1_000_000.0)
+    limiter = limiter_on(clock, rate=5, per=1.0)
+
+    clock.now = 1_000_000.19  # late in the slot that started at .0
+    limiter()
+    clock.now = 1_000_000.21  # the next slot has started, but the last call was only .02 s ago
+    limiter()
+
+    assert clock.now == pytest.approx(1_000_000.39)
 
 
 def test_separate_keys_are_independent():
@@ -58,13 +85,12 @@ def test_separate_keys_are_independent():
     second = limiter_on(clock, "lastfm:bbbb", rate=2)
 
     first()
-    first()
     second()
-    second()
-
     assert clock.sleeps == []
+
     first()
-    assert len(clock.sleeps) == 1
+    second()
+    assert clock.sleeps == [pytest.approx(0.5)]  # the second key's slot had come by then
 
 
 def test_a_wait_beyond_max_wait_raises_at_once():
@@ -81,14 +107,15 @@ def test_a_wait_beyond_max_wait_raises_at_once():
     assert "no free slot within 1s" in caught.value.message
 
 
-def test_the_count_lives_in_the_configured_cache():
-    clock = FakeClock()
+def test_the_slots_live_in_the_configured_cache():
+    clock = FakeClock(now=1_000_000.0)
     limiter = limiter_on(clock, "shared", rate=5)
 
     limiter()
     limiter()
 
-    assert cache.get(limiter.window_key(1_000_000)) == 2
+    assert cache.get(limiter.slot_key(5_000_000)) == 1_000_000.0
+    assert cache.get(limiter.slot_key(5_000_001)) == pytest.approx(1_000_000.2)
 
 
 def test_a_limiter_for_a_credential_keeps_the_secret_out_of_the_key():
@@ -107,22 +134,16 @@ def test_nonsense_rates_are_refused(options):
 
 
 def test_threads_sharing_a_key_share_the_budget_in_real_time():
-    """Several workers on one key, real clock and sleep: no window ever lets more than `rate` through."""
-    granted: list[int] = []
+    """Several workers on one key, real clock and sleep: calls never closer than `per / rate`."""
+    sent: list[float] = []
     lock = threading.Lock()
 
-    class Recording(RateLimiter):
-        def _take_slot(self, window: int) -> bool | None:
-            taken = super()._take_slot(window)
-            if taken:
-                with lock:
-                    granted.append(window)
-            return taken
-
     def worker() -> None:
-        limiter = Recording("threads", rate=3, per=0.2, max_wait=5.0)
+        limiter = RateLimiter("threads", rate=5, per=0.25, max_wait=5.0)
         for _ in range(4):
             limiter()
+            with lock:
+                sent.append(time.time())
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:
@@ -130,7 +151,8 @@ def test_threads_sharing_a_key_share_the_budget_in_real_time():
     for thread in threads:
         thread.join(timeout=10)
 
-    assert len(granted) == 12
-    per_window = Counter(granted)
-    assert max(per_window.values()) <= 3
-    assert len(per_window) >= 4
+    assert len(sent) == 12
+    sent.sort()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
+    assert min(gaps) >= 0.05 - 0.005  # one call every 0.05 s, give or take the scheduler
+    assert sent[-1] - sent[0] >= 11 * 0.05 - 0.005
