@@ -32,6 +32,8 @@ from core import clock as shared_clock
 from core.error_codes import ErrorCode
 from core.errors import RateLimited
 
+NO_CALL = 0.0  # a slot's record when it was closed without a call
+
 
 class RateLimitWaitExceeded(RateLimited):
     """The next free slot is further away than the caller agreed to wait."""
@@ -96,10 +98,7 @@ class RateLimiter:
         deadline = now + self.max_wait
         slot = math.floor(now / self.interval)
         while True:
-            previous = self.cache.get(self.slot_key(slot - 1))
-            goes_at = max(now, slot * self.interval)
-            if previous is not None:
-                goes_at = max(goes_at, previous + self.interval)
+            goes_at = max(now, slot * self.interval, self._previous_call(slot) + self.interval)
             if goes_at > deadline:
                 raise RateLimitWaitExceeded(
                     f"more than {self.rate} calls in {self.per:g}s for {self.key}; "
@@ -111,3 +110,15 @@ class RateLimiter:
                     self._sleep(goes_at - now)
                 return
             slot += 1
+
+    def _previous_call(self, slot: int) -> float:
+        """When the call of the slot before `slot` went out; 0 if that slot had none.
+
+        A free previous slot is closed first (`NO_CALL`), so a slower caller whose clock still reads
+        that slot cannot take it after this one has planned around its being empty.
+        """
+        key = self.slot_key(slot - 1)
+        previous = self.cache.get(key)
+        if previous is None and not self.cache.add(key, NO_CALL, timeout=self._ttl):
+            previous = self.cache.get(key)
+        return previous or NO_CALL

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from core.ratelimit import RateLimiter, RateLimitWaitExceeded
+from core.ratelimit import NO_CALL, RateLimiter, RateLimitWaitExceeded
 
 
 class FakeClock:
@@ -76,7 +76,20 @@ def test_a_call_late_in_its_slot_pushes_the_next_one_back():
     clock.now = 1_000_000.21  # the next slot has started, but the last call was only .02 s ago
     limiter()
 
-    assert clock.now == pytest.approx(1_000_000.39)
+    assert clock.now == pytest.approx(1_000_000.39, abs=1e-6)
+
+
+def test_a_caller_whose_clock_lags_cannot_slip_in_before_a_later_call():
+    """A caller still in the slot before (its clock read a moment earlier) waits a whole interval."""
+    clock = FakeClock()
+    limiter = limiter_on(clock, rate=5, per=1.0)
+
+    clock.now = 1_000_000.201  # just into a slot whose predecessor is free
+    limiter()
+    clock.now = 1_000_000.199  # a caller that read the clock just before: the free slot is closed to it
+    limiter()
+
+    assert clock.now == pytest.approx(1_000_000.401, abs=1e-6)
 
 
 def test_separate_keys_are_independent():
@@ -115,7 +128,7 @@ def test_the_slots_live_in_the_configured_cache():
     limiter()
 
     assert cache.get(limiter.slot_key(5_000_000)) == 1_000_000.0
-    assert cache.get(limiter.slot_key(5_000_001)) == pytest.approx(1_000_000.2)
+    assert cache.get(limiter.slot_key(5_000_001)) == pytest.approx(1_000_000.2, abs=1e-6)
 
 
 def test_a_limiter_for_a_credential_keeps_the_secret_out_of_the_key():
@@ -133,17 +146,34 @@ def test_nonsense_rates_are_refused(options):
         RateLimiter("test", **options)
 
 
+class RecordingCache:
+    """The configured cache, noting the moment each slot a caller won says its call goes out."""
+
+    def __init__(self) -> None:
+        self.goes_at: list[float] = []
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> float | None:
+        return cache.get(key)
+
+    def add(self, key: str, value: float, timeout: int) -> bool:
+        added = cache.add(key, value, timeout=timeout)
+        if added and value != NO_CALL:
+            with self.lock:
+                self.goes_at.append(value)
+        return added
+
+
 def test_threads_sharing_a_key_share_the_budget_in_real_time():
-    """Several workers on one key, real clock and sleep: calls never closer than `per / rate`."""
-    sent: list[float] = []
-    lock = threading.Lock()
+    """Several workers on one key, real clock and sleep: no two calls closer than `per / rate`."""
+    shared = RecordingCache()
+    late: list[float] = []
 
     def worker() -> None:
-        limiter = RateLimiter("threads", rate=5, per=0.25, max_wait=5.0)
+        limiter = RateLimiter("threads", rate=5, per=0.25, max_wait=5.0, cache=shared)
         for _ in range(4):
             limiter()
-            with lock:
-                sent.append(time.time())
+            late.append(time.time())
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:
@@ -151,8 +181,9 @@ def test_threads_sharing_a_key_share_the_budget_in_real_time():
     for thread in threads:
         thread.join(timeout=10)
 
-    assert len(sent) == 12
-    sent.sort()
-    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
-    assert min(gaps) >= 0.05 - 0.005  # one call every 0.05 s, give or take the scheduler
-    assert sent[-1] - sent[0] >= 11 * 0.05 - 0.005
+    assert len(shared.goes_at) == len(late) == 12
+    moments = sorted(shared.goes_at)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    assert min(gaps) >= 0.05 - 1e-6  # one call every 0.05 s (to a float's precision at today's epoch)
+    for returned, goes_at in zip(sorted(late), moments, strict=True):
+        assert returned >= goes_at - 0.001  # nobody went before their moment
