@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
@@ -7,6 +9,8 @@ from django.http import HttpRequest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from users.models import ApiToken, User, UserApiKey
+from users.services import time_zone_changed_on_commit
+from users.time_zones import time_zone_groups
 from users.vault_registry import SERVICES
 
 
@@ -17,9 +21,20 @@ class UserCreationForm(auth_forms.UserCreationForm):
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
+    time_zone = forms.ChoiceField(
+        required=False,
+        help_text="Days and hours in the user's stats; changing it recounts them in the background.",
+    )
+
     class Meta:
         model = User
         fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone if self.instance else ""
+        field = cast(forms.ChoiceField, self.fields["time_zone"])
+        field.choices = [("", "Not chosen yet (UTC)"), *time_zone_groups(current=current)]
 
 
 @admin.register(User)
@@ -33,13 +48,18 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "image")}),
+        ("Profile", {"fields": ("full_name", "image", "time_zone")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "time_zone" in form.changed_data:  # the stats are recounted in the new zone
+            time_zone_changed_on_commit(obj, old=form.initial.get("time_zone") or "")
 
 
 class UserApiKeyForm(forms.ModelForm):

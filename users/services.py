@@ -124,7 +124,7 @@ def _checked_time_zone(name: str) -> str:
     return name
 
 
-def _time_zone_changed_on_commit(user: User, *, old: str) -> None:
+def time_zone_changed_on_commit(user: User, *, old: str) -> None:
     """`time_zone_changed` after commit, unless the days fall as before ("" and an unknown name
     count as UTC, as users.selectors.user_zone reads them)."""
     if (old if time_zone_is_known(old) else "UTC") != user.time_zone:
@@ -170,7 +170,7 @@ def user_update_profile(
             if "image" in fields and old_image_name:
                 transaction.on_commit(lambda: storage.delete(old_image_name))
             if "time_zone" in fields:
-                _time_zone_changed_on_commit(user, old=old_time_zone)
+                time_zone_changed_on_commit(user, old=old_time_zone)
     except Exception:
         if new_image_name:  # nothing half-written: the new file goes with the failed save
             storage.delete(new_image_name)
@@ -193,7 +193,7 @@ def user_time_zone_default(*, user: User, time_zone: str) -> bool:
         stored = User.objects.filter(pk=user.pk, time_zone="").update(time_zone=name)
         if stored:
             user.time_zone = name
-            _time_zone_changed_on_commit(user, old="")
+            time_zone_changed_on_commit(user, old="")
     if not stored:
         user.refresh_from_db(fields=["time_zone"])
     return bool(stored)

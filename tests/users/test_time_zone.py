@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from core.errors import InvalidInput
+from tests.factories import verified_admin
 from users import services
 from users.management.commands.create_demo_user import DEMO_EMAIL
 from users.models import User
@@ -203,3 +205,63 @@ def test_the_schema_documents_the_field(api_client):
     assert components["Me"]["properties"]["time_zone"]["readOnly"] is True
     for request in ("PatchedMeUpdateRequest", "MeUpdateRequest"):  # PATCH and PUT
         assert components[request]["properties"]["time_zone"]["maxLength"] == 64
+
+
+def admin_client(settings) -> Client:
+    client = Client()
+    client.force_login(verified_admin(settings))
+    return client
+
+
+def admin_form(user: User, **changes) -> dict:
+    form = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "time_zone": user.time_zone,
+        "is_active": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }
+    return {**form, **changes}
+
+
+def test_an_admin_sets_a_zone_and_the_stats_are_recounted(
+    settings, user, received, django_capture_on_commit_callbacks
+):
+    client = admin_client(settings)
+    page = client.get(f"/admin/users/user/{user.pk}/change/")
+    assert b'<option value="Asia/Kolkata">Kolkata</option>' in page.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/users/user/{user.pk}/change/", admin_form(user, time_zone="Asia/Kolkata")
+        )
+
+    assert response.status_code == 302, response.content[:2000]
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Kolkata"
+    assert received == [(user.pk, "Asia/Kolkata")]
+
+
+def test_an_admin_save_without_a_new_zone_recounts_nothing(
+    settings, user, received, django_capture_on_commit_callbacks
+):
+    client = admin_client(settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/users/user/{user.pk}/change/", admin_form(user, full_name="Renamed"))
+
+    assert response.status_code == 302, response.content[:2000]
+    assert received == []
+
+
+def test_the_admin_refuses_an_unknown_zone(settings, user, received):
+    client = admin_client(settings)
+
+    response = client.post(f"/admin/users/user/{user.pk}/change/", admin_form(user, time_zone="Mars/Base"))
+
+    assert response.status_code == 200
+    assert b"Select a valid choice. Mars/Base is not one of the available choices." in response.content
+    user.refresh_from_db()
+    assert user.time_zone == ""
+    assert received == []
