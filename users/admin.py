@@ -32,9 +32,8 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        current = self.instance.time_zone if self.instance else ""
         field = cast(forms.ChoiceField, self.fields["time_zone"])
-        field.choices = [("", "Not chosen yet (UTC)"), *time_zone_groups(current=current)]
+        field.choices = [("", "Not chosen yet (UTC)"), *time_zone_groups(current=self.instance.time_zone)]
 
 
 @admin.register(User)

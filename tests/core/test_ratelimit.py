@@ -38,14 +38,20 @@ def test_an_idle_limiter_lets_a_call_go_at_once():
     assert clock.sleeps == []
 
 
-def test_calls_go_out_evenly_spaced():
-    clock = FakeClock(now=1_000_000.25)
-    limiter = limiter_on(clock, rate=5, per=1.0)
-
+def moments_of(limiter: RateLimiter, clock: FakeClock, calls: int, *, each_takes: float = 0.0) -> list[float]:
+    """When each of `calls` calls went out, the clock moving `each_takes` seconds per call."""
     moments = []
-    for _ in range(12):
+    for _ in range(calls):
         limiter()
         moments.append(clock.now)
+        clock.now += each_takes
+    return moments
+
+
+def test_calls_go_out_evenly_spaced():
+    clock = FakeClock(now=1_000_000.25)
+
+    moments = moments_of(limiter_on(clock, rate=5, per=1.0), clock, 12)
 
     gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
     assert gaps == pytest.approx([0.2] * 11)
@@ -55,13 +61,8 @@ def test_calls_go_out_evenly_spaced():
 def test_no_span_of_per_seconds_holds_more_than_rate_calls():
     """What fixed windows got wrong: five calls late in one second and five early in the next."""
     clock = FakeClock(now=1_000_000.9)
-    limiter = limiter_on(clock, rate=5, per=1.0)
 
-    moments = []
-    for _ in range(10):
-        limiter()
-        moments.append(clock.now)
-        clock.now += 0.01  # the call itself takes a little time
+    moments = moments_of(limiter_on(clock, rate=5, per=1.0), clock, 10, each_takes=0.01)
 
     for first, sixth in zip(moments, moments[5:], strict=False):
         assert sixth - first >= 1.0 - 1e-9
